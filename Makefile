@@ -1,0 +1,56 @@
+# Two commands matter: `make demo` (run the app with demo data) and `make test` (the whole suite on
+# PostgreSQL and Redis). Everything they need is installed by them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test install install-test system-deps system-deps-test services lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: system-deps $(VENV)/.installed
+install-test: system-deps-test $(VENV)/.installed-test
+
+system-deps:
+	@scripts/system-deps.sh demo
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+# Embedded default: SQLite and Celery tasks run in the web process, unless DATABASE_URL / REDIS_URL are set.
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving AP Commission at http://$(DEMO_HOST)/ (Ctrl+C stops it)"
+	$(BIN)/python manage.py runserver $(DEMO_HOST)
+
+# The whole suite against PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), with a real Celery worker and
+# headless Chromium.
+test: export APP_ENV = test
+test: install-test
+	@$(BIN)/python scripts/check_services.py
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles var db.sqlite3 test-artifacts

@@ -1,0 +1,19 @@
+from apcommission.navigation import nav_for
+
+
+def app_context(request):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {
+            "nav_items": [],
+            "active_membership": None,
+            "memberships": getattr(request, "memberships", []),
+        }
+    from trusts.models import Notification
+
+    return {
+        "active_membership": membership,
+        "memberships": request.memberships,
+        "nav_items": nav_for(membership, request.path),
+        "unread_count": lambda: Notification.objects.for_user(request.user).unread().count(),
+    }

@@ -1,0 +1,34 @@
+"""The role-aware navigation. Each app adds its entries here when its pages exist."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from trusts.roles import AUDIT_READER_ROLES, Role
+
+ALL = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset
+    icon: str
+
+
+NAV = [
+    NavEntry("Home", "home", ALL, "house"),
+    NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
+]
+
+
+def nav_for(membership, current_path: str) -> list[dict]:
+    items = []
+    for entry in NAV:
+        if membership.role not in entry.roles:
+            continue
+        url = reverse(entry.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+    return items

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("trusts.urls")),
+    path("", include("reports.urls")),
+]
+
+handler403 = "apcommission.errors.permission_denied"
+handler404 = "apcommission.errors.page_not_found"
+handler500 = "apcommission.errors.server_error"

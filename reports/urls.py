@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/trust/", views.trust_dashboard, name="trust_dashboard"),
+    path("dashboard/school/", views.school_dashboard, name="school_dashboard"),
+    path("dashboard/safeguarding/", views.safeguarding_dashboard, name="safeguarding_dashboard"),
+    path("dashboard/governor/", views.governor_dashboard, name="governor_dashboard"),
+    path("dashboard/provider/", views.provider_dashboard, name="provider_dashboard"),
+]

@@ -1,0 +1,43 @@
+"""How the isolation sweep (tests/test_isolation_sweep.py) fills URL parameters.
+
+Every path parameter of every URL pattern must have an entry here, or the sweep fails: that is how a new
+URL is covered by construction. An entry is a function ``(world, target) -> value | None``:
+
+- ``target == "other_trust"``: return the id of an object that belongs to the second trust ("Zebedee").
+- ``target == "other_school"``: return the id of an object of the first trust that belongs to its second
+  school ("Quillon"), or None if the object is trust-wide (then only the other-trust case applies).
+
+Objects are created with the factories (scopes disabled). Name parameters ``<thing>_pk`` consistently across
+apps so one filler serves every URL that takes that thing.
+"""
+
+from __future__ import annotations
+
+from tests.factories import NotificationFactory
+
+
+def _membership(world, target):
+    # Another person's membership: switching to it must be refused exactly like an unknown trust.
+    key = "b.ap_lead" if target == "other_trust" else "a2.ap_lead"
+    return world.personas[key].pk
+
+
+def _notification(world, target):
+    recipient = world.personas["b.ap_lead"] if target == "other_trust" else world.personas["a2.ap_lead"]
+    return NotificationFactory(trust=recipient.trust, recipient=recipient.user).pk
+
+
+OBJECT_PARAMS = {
+    "membership_pk": _membership,
+    "notification_pk": _notification,
+}
+
+# Parameters that are not object ids (password-reset links): filled with junk; the page must answer without
+# an error and without leaking anything.
+NON_OBJECT_PARAMS = {
+    "uidb64": "MTIzNDU2",
+    "token": "abc-0123456789abcdef",
+}
+
+# URL name prefixes the sweep does not walk: the Django admin is for staff accounts only and has its own tests.
+EXCLUDED_NAMESPACES = {"admin"}

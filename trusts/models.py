@@ -1,0 +1,441 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+from trusts.roles import SCHOOL_BOUND_ROLES, SCHOOL_OPTIONAL_ROLES, TWO_FACTOR_ROLES, Role
+
+
+def scoped_manager(queryset_class=models.QuerySet):
+    """The manager every tenant-owned model uses: queries outside a trust scope raise ScopeError."""
+    return ScopedManager(trust="trust", _manager_class=models.Manager.from_queryset(queryset_class))
+
+
+class Trust(models.Model):
+    """The tenant: an academy trust (a multi-academy trust, or a single-academy trust)."""
+
+    class Kind(models.TextChoices):
+        MAT = "mat", "Multi-academy trust"
+        SAT = "sat", "Single-academy trust"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.MAT)
+    companies_house_number = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.school_id is not None:
+            return self.filter(pk=membership.school_id)
+        if membership.role == Role.PROVIDER_STAFF:
+            return self.none()
+        return self
+
+
+urn_validator = RegexValidator(r"^\d{6}$", "A URN is six digits, for example 138042.")
+
+
+class School(models.Model):
+    class Phase(models.TextChoices):
+        PRIMARY = "primary", "Primary"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SPECIAL = "special", "Special"
+        PRU = "pru", "Pupil referral unit / AP academy"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    urn = models.CharField("URN", max_length=6, validators=[urn_validator])
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    local_authority = models.CharField(max_length=100)
+    address = models.TextField(blank=True)
+    # Full-time weekly hours of education at the school, to judge a pupil's total weekly education.
+    weekly_hours = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("32.5"), validators=[MinValueValidator(0)]
+    )
+
+    objects = scoped_manager(SchoolQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["urn"], name="school_urn_unique"),
+            models.UniqueConstraint(fields=["trust", "name"], name="school_name_unique_in_trust"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A person's role in one trust; a person may hold memberships in several trusts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(MembershipQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trust__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "trust", "role", "school"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in SCHOOL_BOUND_ROLES]) | Q(school__isnull=False),
+                name="membership_school_bound_roles_have_school",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[Role.TRUST_ADMIN, Role.PROVIDER_STAFF]) | Q(school__isnull=True),
+                name="membership_trust_wide_roles_have_no_school",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.school.name if self.school_id else self.trust.name
+        return f"{self.get_role_display()}, {where}"
+
+    def clean(self):
+        if self.role in SCHOOL_BOUND_ROLES and not self.school_id:
+            raise ValidationError({"school": "This role belongs to one school: choose it."})
+        if self.role not in SCHOOL_BOUND_ROLES | SCHOOL_OPTIONAL_ROLES and self.school_id:
+            raise ValidationError({"school": "This role covers the whole trust: leave the school empty."})
+        if self.school_id and self.trust_id and self.school.trust_id != self.trust_id:
+            raise ValidationError({"school": "That school is not in this trust."})
+
+    @property
+    def needs_two_factor(self):
+        return self.role in TWO_FACTOR_ROLES
+
+    @property
+    def is_trust_wide(self):
+        return self.school_id is None and self.role != Role.PROVIDER_STAFF
+
+    @property
+    def is_school_bound(self):
+        return self.school_id is not None
+
+
+class TrustPolicy(models.Model):
+    """The thresholds a trust may set for itself. Defaults follow statutory guidance and DESIGN.md section 2."""
+
+    class VisitFrequency(models.TextChoices):
+        TERMLY = "termly", "Once a term"
+        HALF_TERMLY = "half_termly", "Once a half-term"
+        MONTHLY = "monthly", "Monthly"
+
+    trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="policy")
+
+    # Providers and vetting
+    full_time_hours_threshold = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("18.0"),
+        help_text="Education for more than this many hours a week in the daytime counts as full-time.",
+    )
+    registration_pupil_limit = models.PositiveSmallIntegerField(
+        default=5, help_text="Full-time pupils at which an unregistered setting must register as a school."
+    )
+    registration_warning_margin = models.PositiveSmallIntegerField(
+        default=1, help_text="Flag an unregistered provider this many pupils below the limit."
+    )
+    min_public_liability = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("5000000"))
+    min_employers_liability = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("10000000")
+    )
+    min_professional_negligence = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("2000000")
+    )
+    min_motor = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Only where the provider transports pupils.",
+    )
+    evidence_expiry_warning_days = models.PositiveSmallIntegerField(default=30)
+
+    # Placements
+    review_interval_weeks = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1)], help_text="At least half-termly."
+    )
+    parent_review_termly = models.BooleanField(default=True)
+    emergency_review_incident_count = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
+    part_time_review_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    sla_unsigned_warning_days = models.PositiveSmallIntegerField(default=10)
+    review_due_warning_days = models.PositiveSmallIntegerField(default=7)
+
+    # Attendance
+    register_mark_deadline_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="Minutes after a session starts by which the provider must mark the register."
+    )
+    absence_followup_window_minutes = models.PositiveSmallIntegerField(
+        default=60, help_text="Minutes after an absence by which the school must record a follow-up."
+    )
+    consecutive_absence_sessions = models.PositiveSmallIntegerField(
+        default=6, help_text="Consecutive absent sessions that raise a possible child missing education."
+    )
+
+    # Quality assurance
+    qa_visit_frequency = models.CharField(max_length=20, choices=VisitFrequency.choices, default="termly")
+    qa_visit_frequency_unregistered = models.CharField(
+        max_length=20, choices=VisitFrequency.choices, default="half_termly"
+    )
+    qa_visit_session_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Visit after this many sessions at a provider, if sooner. Empty: off.",
+    )
+
+    objects = scoped_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "trust policies"
+
+    def __str__(self):
+        return f"Policy of {self.trust}"
+
+    def minimum_insurance(self, kind: str):
+        return {
+            "public_liability": self.min_public_liability,
+            "employers_liability": self.min_employers_liability,
+            "professional_negligence": self.min_professional_negligence,
+            "motor": self.min_motor,
+        }.get(kind)
+
+
+class AcademicYear(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="academic_years")
+    name = models.CharField(
+        max_length=9, validators=[RegexValidator(r"^\d{4}/\d{2}$", "Write it as 2026/27.")]
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    objects = scoped_manager()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="academic_year_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="academic_year_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Term(models.Model):
+    """A term with its half-term break. Teaching days are the weekdays from start to end outside the break."""
+
+    class Name(models.TextChoices):
+        AUTUMN = "autumn", "Autumn"
+        SPRING = "spring", "Spring"
+        SUMMER = "summer", "Summer"
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="terms")
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=10, choices=Name.choices)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    half_term_start = models.DateField(null=True, blank=True)
+    half_term_end = models.DateField(null=True, blank=True)
+
+    objects = scoped_manager()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "name"], name="term_unique_in_year"),
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="term_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_name_display()} {self.academic_year}"
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            errors["end_date"] = "The term must end after it starts."
+        if bool(self.half_term_start) != bool(self.half_term_end):
+            errors["half_term_end"] = (
+                "Give both the first and the last day of the half-term break, or neither."
+            )
+        elif (
+            self.half_term_start
+            and self.start_date
+            and self.end_date
+            and not (self.start_date < self.half_term_start <= self.half_term_end < self.end_date)
+        ):
+            errors["half_term_start"] = (
+                "The half-term break must fall inside the term, first day before last."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def half_terms(self):
+        """The two teaching halves as (start, end) pairs; one pair if the term has no break."""
+        from datetime import timedelta
+
+        if not self.half_term_start:
+            return [(self.start_date, self.end_date)]
+        return [
+            (self.start_date, self.half_term_start - timedelta(days=1)),
+            (self.half_term_end + timedelta(days=1), self.end_date),
+        ]
+
+
+class ClosureDay(models.Model):
+    """A weekday in term on which a school (or every school of the trust) is closed to pupils."""
+
+    class Kind(models.TextChoices):
+        INSET = "inset", "INSET (training) day"
+        CLOSURE = "closure", "Closure"
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="closure_days")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: every school of the trust."
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INSET)
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = scoped_manager()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "school", "date"], name="closure_day_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d %b %Y}"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return self
+
+
+class AccessLog(models.Model):
+    """Who looked at which pupil's record, when and from where. Written by the app, never edited through it."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=30, choices=Role.choices)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.PositiveBigIntegerField()
+    subject_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=60, default="viewed")
+    path = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = scoped_manager(AccessLogQuerySet)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["trust", "subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.username} {self.action} {self.subject_label} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The access log cannot be changed.")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        return self.filter(recipient_id=membership.user_id)
+
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message to one person. The unique key is written before anything is sent, so a retry never doubles."""
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        NOT_NEEDED = "not_needed", "In-app only"
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=255, help_text="What makes this notification unique for its recipient.")
+    kind = models.CharField(max_length=60)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager(NotificationQuerySet)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "recipient", "key"], name="notification_once"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.subject

@@ -1,0 +1,20 @@
+"""Queries of the trusts app."""
+
+from trusts.models import Membership
+
+
+def memberships_of(user):
+    """Every active membership of a person, across trusts.
+
+    One of the few deliberate cross-trust reads (see README, "Tenant isolation"): a person must be able to
+    see which trusts they belong to before any trust is chosen.
+    """
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.with_scopes_disabled()
+        .active()
+        .filter(user=user, trust__isnull=False)
+        .select_related("trust", "school")
+        .order_by("trust__name", "role", "school__name")
+    )

@@ -1,0 +1,170 @@
+"""Writes of the trusts app: notifications, the access log, choosing a trust."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from trusts.errors import DomainError
+from trusts.models import AccessLog, Membership, Notification
+from trusts.selectors import memberships_of
+
+log = logging.getLogger(__name__)
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
+MAX_EMAIL_ATTEMPTS = 5
+
+
+def notify(
+    *,
+    trust,
+    recipient,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str = "",
+    urgent: bool = False,
+    email: bool = True,
+) -> tuple[Notification, bool]:
+    """Tell one person something, once.
+
+    ``key`` names what the notification is about (for example ``absence:4711``); with the trust and the
+    recipient it is unique, and the row is written before any email goes out. A second call with the same
+    key, from a retried task or a second worker, finds the row and sends nothing. Returns (notification,
+    created).
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                trust=trust,
+                recipient=recipient,
+                key=key[:255],
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                url=url,
+                urgent=urgent,
+                email_status=(
+                    Notification.EmailStatus.PENDING
+                    if email and recipient.email
+                    else Notification.EmailStatus.NOT_NEEDED
+                ),
+            )
+    except IntegrityError:
+        return Notification.objects.get(trust=trust, recipient=recipient, key=key[:255]), False
+    if notification.email_status == Notification.EmailStatus.PENDING:
+        from trusts.tasks import deliver_notification
+
+        deliver_notification.delay_on_commit(trust_id=trust.pk, notification_id=notification.pk)
+    return notification, True
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send a notification's email if nobody has claimed it yet. The claim is one conditional UPDATE, so
+    two workers can never both send it."""
+    claimed = Notification.objects.filter(
+        pk=notification_id,
+        email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.FAILED],
+        email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+    ).update(email_status=Notification.EmailStatus.SENDING, email_attempts=F("email_attempts") + 1)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient", "trust").get(pk=notification_id)
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\nOpen it in AP Commission: {notification.url}"
+    try:
+        send_mail(
+            subject=f"[{notification.trust.name}] {notification.subject}",
+            message=body,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:  # noqa: BLE001 - any mail failure leaves the row for the delivery job to retry
+        log.exception("Email for notification %s failed", notification_id)
+        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.FAILED)
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
+    )
+    return True
+
+
+def notifications_deliver_pending() -> int:
+    """Retry the emails of the active trust that were not sent (a worker died, the mail server was down)."""
+    stale_before = timezone.now() - timezone.timedelta(minutes=2)
+    ids = list(
+        Notification.objects.filter(
+            email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.FAILED],
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+            created_at__lt=stale_before,
+        ).values_list("pk", flat=True)[:500]
+    )
+    return sum(1 for pk in ids if notification_deliver(notification_id=pk))
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def client_ip(request) -> str | None:
+    # The proxy in front (if any) is trusted for one hop, matching django-axes' PROXY_COUNT.
+    from django.conf import settings
+
+    if settings.AXES_IPWARE_PROXY_COUNT:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        parts = [p.strip() for p in forwarded.split(",") if p.strip()]
+        if len(parts) >= settings.AXES_IPWARE_PROXY_COUNT:
+            return parts[-settings.AXES_IPWARE_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
+
+
+def access_log_record(
+    *, request, subject, subject_type: str, school=None, action: str = "viewed"
+) -> AccessLog:
+    """Record that the signed-in person opened a pupil's record (or another sensitive record)."""
+    membership = request.membership
+    return AccessLog.objects.create(
+        trust=membership.trust,
+        school=school,
+        user=request.user,
+        username=request.user.get_username(),
+        role=membership.role,
+        subject_type=subject_type,
+        subject_id=subject.pk,
+        subject_label=str(subject)[:200],
+        action=action,
+        path=request.get_full_path()[:500],
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
+
+
+def membership_activate(*, request, membership_id: int) -> Membership:
+    """Make one of the signed-in person's memberships the active one. Anything else is refused the same way
+    as a trust that does not exist."""
+    membership = next((m for m in memberships_of(request.user) if m.pk == membership_id), None)
+    if membership is None:
+        raise DomainError("You are not a member of that trust.")
+    request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+    return membership
+
+
+def trust_create(*, name: str, slug: str, kind: str = "mat"):
+    """A new tenant, with its policy at the defaults."""
+    from trusts.models import Trust, TrustPolicy
+
+    with transaction.atomic():
+        trust = Trust.objects.create(name=name, slug=slug, kind=kind)
+        TrustPolicy.objects.create(trust=trust)
+    return trust

@@ -1,0 +1,148 @@
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apcommission.health import check_all
+from trusts import services
+from trusts.access import get_visible_or_404, member_required
+from trusts.errors import DomainError
+from trusts.forms import AccessLogFilter, TokenForm
+from trusts.models import AccessLog, Notification
+from trusts.roles import AUDIT_READER_ROLES
+
+
+def _safe_next(request, default="home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)
+
+
+def _qr_data_uri(text: str) -> str:
+    svg = segno.make(text, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@login_required
+def two_factor_setup(request):
+    """First sign-in of a role that needs a second factor: register an authenticator app."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{reverse('two_factor_verify')}?next={_safe_next(request)}")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(
+                request, "Two-factor sign-in is set up. You will be asked for a code at every sign-in."
+            )
+            return redirect(_safe_next(request))
+        form.add_error(
+            "token", "That code is not right. Check the time on your phone and try the newest code."
+        )
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {"form": form, "secret": secret, "qr": _qr_data_uri(device.config_url), "next": _safe_next(request)},
+    )
+
+
+@login_required
+def two_factor_verify(request):
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if not devices:
+        return redirect("two_factor_setup")
+    if request.user.is_verified():
+        return redirect(_safe_next(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            allowed, _ = device.verify_is_allowed()
+            if allowed and device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        if not any(device.verify_is_allowed()[0] for device in devices):
+            form.add_error("token", "Too many wrong codes. Wait a minute, then try the newest code.")
+        else:
+            form.add_error("token", "That code is not right, or it has been used already. Try the next code.")
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def choose_trust(request):
+    return render(
+        request, "trusts/choose_trust.html", {"choices": request.memberships, "next": _safe_next(request)}
+    )
+
+
+@login_required
+@require_POST
+def switch_membership(request, membership_pk):
+    try:
+        membership = services.membership_activate(request=request, membership_id=membership_pk)
+    except DomainError:
+        raise Http404("You are not a member of that trust.") from None
+    messages.info(request, f"You are now working in {membership.trust.name} as {membership}.")
+    return redirect("home")
+
+
+@member_required()
+def inbox(request):
+    notifications = Notification.objects.for_user(request.user).order_by("read_at", "-created_at", "-id")
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "trusts/inbox.html", {"page": page})
+
+
+@member_required()
+@require_POST
+def notification_read(request, notification_pk):
+    notification = get_visible_or_404(Notification.objects, request.membership, pk=notification_pk)
+    services.notification_mark_read(notification=notification)
+    if request.htmx:
+        notification.refresh_from_db()
+        return render(request, "trusts/_notification.html", {"n": notification})
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
+        return redirect(notification.url)
+    return redirect("inbox")
+
+
+@member_required()
+@require_POST
+def notifications_read_all(request):
+    count = services.notifications_mark_all_read(user=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("inbox")
+
+
+@member_required(*AUDIT_READER_ROLES)
+def access_log(request):
+    queryset = AccessLog.objects.visible_to(request.membership).select_related("school")
+    filterset = AccessLogFilter(request.GET or None, queryset=queryset)
+    entries = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "trusts/access_log.html", {"filter": filterset, "page": page})
+
+
+@never_cache
+def healthz(request):
+    """Liveness and readiness for load balancers and compose: the database and the broker, as JSON."""
+    state, ok = check_all()
+    return JsonResponse(state, status=200 if ok else 503)
