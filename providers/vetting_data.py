@@ -1,9 +1,9 @@
 """Reference data for provider vetting: evidence types, insurance minimums, the default checklist.
 
 Pure data with no Django imports, so migrations, seed commands and tests can all load it. The content
-comes from the trust AP commissioning procedures kept in ``/work/shared/reference`` (the Bath and Wells
-Appendix 1 checklist, the East Midlands Appendix E QA checklist and the Derby health and safety
-guidance and unregistered-AP QA framework). Rows are worded for this app rather than copied.
+draws on published local authority and trust AP commissioning procedures (pre-placement checklists, QA
+visit checklists, health and safety guidance for AP and the quality standards for unregistered AP), worded
+for this app.
 
 ``critical`` on an evidence type means that a missing or expired document stops the provider being
 approved, or lapses an approval already given. For a policy, ``has_expiry`` means the provider states

@@ -13,7 +13,14 @@ from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_scopes import scopes_disabled
 
-from tests.factories import MembershipFactory, SchoolFactory, TOTPDeviceFactory, TrustFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ProviderFactory,
+    SchoolFactory,
+    TOTPDeviceFactory,
+    TrustFactory,
+    UserFactory,
+)
 from trusts.roles import SCHOOL_BOUND_ROLES, TWO_FACTOR_ROLES, Role
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
 
@@ -35,12 +42,21 @@ class World:
     trust_a: object
     trust_b: object
     schools: dict = field(default_factory=dict)  # "a1", "a2", "b1", "b2"
+    providers: dict = field(default_factory=dict)  # "a", "b": the provider whose staff are personas
     personas: dict = field(default_factory=dict)  # "a.ap_lead", "b.trust_admin", "a2.ap_lead", ...
     outsider: object = None
 
     def markers_for(self, membership) -> list[str]:
         """Texts that must never reach this membership's screen."""
-        markers = [self.trust_b.name, self.schools["b1"].name, self.schools["b2"].name]
+        markers = [
+            self.trust_b.name,
+            self.schools["b1"].name,
+            self.schools["b2"].name,
+            self.providers["b"].legal_name,
+        ]
+        if membership.role == Role.PROVIDER_STAFF:
+            # Provider staff see their own provider and the pupils placed there, nothing else of the trust.
+            markers += [self.schools["a2"].name, self.providers["a_other"].legal_name]
         if membership.role in SCHOOL_BOUND_ROLES or membership.school_id:
             markers.append(self.schools["a2"].name)
         return markers
@@ -57,7 +73,16 @@ def build_world() -> World:
             "b1": SchoolFactory(trust=trust_b, name="Zebedee Marker School One"),
             "b2": SchoolFactory(trust=trust_b, name="Zebedee Marker School Two"),
         }
+        world.providers = {
+            "a": ProviderFactory(trust=trust_a, legal_name="Alderley Skills Centre Ltd"),
+            "a_other": ProviderFactory(trust=trust_a, legal_name="Quillon Marker Provider Ltd"),
+            "b": ProviderFactory(trust=trust_b, legal_name="Zebedee Marker Provider Ltd"),
+        }
         for prefix, trust in (("a", trust_a), ("b", trust_b)):
+            user = UserFactory(username=f"{prefix}-provider_staff", first_name=f"{prefix.upper()}provider")
+            world.personas[f"{prefix}.provider_staff"] = MembershipFactory(
+                user=user, trust=trust, role=Role.PROVIDER_STAFF, provider=world.providers[prefix]
+            )
             for key, role, school_key in PERSONA_SPECS:
                 school = world.schools[f"{prefix}{school_key}"] if school_key else None
                 user = UserFactory(username=f"{prefix}-{key}", first_name=f"{prefix.upper()}{key}")

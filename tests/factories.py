@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
+from providers.models import Provider
 from trusts.models import AcademicYear, ClosureDay, Membership, Notification, School, Term, Trust, TrustPolicy
 from trusts.roles import Role
 
@@ -62,6 +63,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = factory.Sequence(lambda n: f"Last{n}")
     password = factory.django.Password("correct-horse-battery")
+
+
+class ProviderFactory(TenantFactory):
+    class Meta:
+        model = Provider
+
+    trust = factory.SubFactory(TrustFactory)
+    legal_name = factory.Sequence(lambda n: f"Test Provider {n} Ltd")
+    address = "1 High Street, Leeds"
+    postcode = "LS1 1AA"
+    contact_name = "Pat Contact"
+    contact_email = factory.Sequence(lambda n: f"provider{n}@example.org")
+    registration_status = Provider.RegistrationStatus.UNREGISTERED
 
 
 class MembershipFactory(TenantFactory):

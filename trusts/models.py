@@ -95,6 +95,10 @@ class Membership(models.Model):
     school = models.ForeignKey(
         School, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
+    # Provider staff only: the provider they work for (the provider is on this trust's register).
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
@@ -112,17 +116,25 @@ class Membership(models.Model):
                 nulls_distinct=False,
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in SCHOOL_BOUND_ROLES]) | Q(school__isnull=False),
+                condition=~Q(role__in=sorted(SCHOOL_BOUND_ROLES)) | Q(school__isnull=False),
                 name="membership_school_bound_roles_have_school",
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=[Role.TRUST_ADMIN, Role.PROVIDER_STAFF]) | Q(school__isnull=True),
                 name="membership_trust_wide_roles_have_no_school",
             ),
+            models.CheckConstraint(
+                condition=(Q(role=Role.PROVIDER_STAFF) & Q(provider__isnull=False))
+                | (~Q(role=Role.PROVIDER_STAFF) & Q(provider__isnull=True)),
+                name="membership_provider_staff_have_provider",
+            ),
         ]
 
     def __str__(self):
-        where = self.school.name if self.school_id else self.trust.name
+        if self.provider_id:
+            where = str(self.provider)
+        else:
+            where = self.school.name if self.school_id else self.trust.name
         return f"{self.get_role_display()}, {where}"
 
     def clean(self):
@@ -132,6 +144,12 @@ class Membership(models.Model):
             raise ValidationError({"school": "This role covers the whole trust: leave the school empty."})
         if self.school_id and self.trust_id and self.school.trust_id != self.trust_id:
             raise ValidationError({"school": "That school is not in this trust."})
+        if (self.role == Role.PROVIDER_STAFF) != bool(self.provider_id):
+            raise ValidationError(
+                {"provider": "Provider staff, and only provider staff, work for a provider."}
+            )
+        if self.provider_id and self.trust_id and self.provider.trust_id != self.trust_id:
+            raise ValidationError({"provider": "That provider is not on this trust's register."})
 
     @property
     def needs_two_factor(self):

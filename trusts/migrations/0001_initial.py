@@ -294,7 +294,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['attendance_officer', 'headteacher', 'ap_lead']), _negated=True), ('school__isnull', False), _connector='OR'), name='membership_school_bound_roles_have_school'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['ap_lead', 'attendance_officer', 'headteacher']), _negated=True), ('school__isnull', False), _connector='OR'), name='membership_school_bound_roles_have_school'),
         ),
         migrations.AddConstraint(
             model_name='membership',
