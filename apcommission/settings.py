@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from apcommission.env import (
@@ -154,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-pending": {
         "task": "trusts.tasks.deliver_pending_notifications_all_trusts",
         "schedule": timedelta(minutes=5),
+    },
+    "providers-evidence-expiry": {
+        "task": "providers.tasks.check_evidence_expiry_all_trusts",
+        "schedule": crontab(hour=6, minute=15),
     },
 }
 

@@ -1,0 +1,133 @@
+"""Queries of the providers app, and the hook through which later apps supply placement facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from providers import vetting_data
+from providers.models import (
+    ApprovalCondition,
+    ApprovalEvent,
+    ChecklistAnswer,
+    Evidence,
+    Provider,
+    ProviderChecklist,
+)
+from providers.registration import PlacementFact, RegistrationResult, registration_check
+from trusts.models import TrustPolicy
+
+# --- Placement facts ------------------------------------------------------------------------------------
+# The placements app depends on this one, not the other way round, so it registers a function here that
+# returns the placement facts of a provider: ``fn(*, provider, window) -> Iterable[PlacementFact]`` with
+# ``window`` a (first day, last day) pair. With nothing registered there are no placements to count.
+
+FactSource = Callable[..., Iterable[PlacementFact]]
+_FACT_SOURCES: list[FactSource] = []
+
+
+def register_fact_source(fn: FactSource) -> FactSource:
+    if fn not in _FACT_SOURCES:
+        _FACT_SOURCES.append(fn)
+    return fn
+
+
+def unregister_fact_source(fn: FactSource) -> None:
+    if fn in _FACT_SOURCES:
+        _FACT_SOURCES.remove(fn)
+
+
+def registration_facts_provider(provider, *, window: tuple[date, date]) -> list[PlacementFact]:
+    """Every registered source's facts about ``provider`` that touch ``window``."""
+    facts: list[PlacementFact] = []
+    for source in _FACT_SOURCES:
+        facts.extend(f for f in source(provider=provider, window=window) if f.overlaps(*window))
+    return facts
+
+
+def trust_policy(trust_id) -> TrustPolicy:
+    policy = TrustPolicy.objects.filter(trust_id=trust_id).first()
+    # A trust without a saved policy uses the defaults (an unsaved row carries them).
+    return policy or TrustPolicy(trust_id=trust_id)
+
+
+def provider_registration_status(provider, *, on: date | None = None, policy=None) -> RegistrationResult:
+    day = on or timezone.localdate()
+    facts = registration_facts_provider(provider, window=(day, day))
+    return registration_check(
+        provider=provider, facts=facts, policy=policy or trust_policy(provider.trust_id), on=day
+    )
+
+
+def school_ids_with_pupils_at(provider, *, on: date) -> set[int]:
+    return {f.school_id for f in registration_facts_provider(provider, window=(on, on))}
+
+
+# --- Providers ------------------------------------------------------------------------------------------
+
+
+def provider_list(membership):
+    today = timezone.localdate()
+    expired_critical = Evidence.objects.filter(
+        provider=OuterRef("pk"),
+        evidence_type__in=critical_evidence_codes(),
+        status=Evidence.Status.VERIFIED,
+        expiry_date__lt=today,
+    )
+    return (
+        Provider.objects.visible_to(membership)
+        .annotate(
+            evidence_count=Count("evidence", distinct=True),
+            pending_evidence=Count(
+                "evidence", filter=Q(evidence__status=Evidence.Status.PENDING), distinct=True
+            ),
+            next_expiry=Max("evidence__expiry_date", filter=Q(evidence__expiry_date__gte=today)),
+            has_expired_critical=Exists(expired_critical),
+        )
+        .order_by("legal_name")
+    )
+
+
+def critical_evidence_codes(provider=None) -> list[str]:
+    """Evidence types whose absence stops approval; motor cover counts where the provider carries pupils."""
+    codes = [t["code"] for t in vetting_data.EVIDENCE_TYPES if t["critical"]]
+    if provider is not None and provider.provides_transport:
+        codes.append("motor_insurance")
+    return codes
+
+
+def provider_evidence(provider, membership):
+    return (
+        Evidence.objects.visible_to(membership)
+        .filter(provider=provider)
+        .select_related("uploaded_by", "verified_by")
+        .order_by("evidence_type", "-issue_date", "-id")
+    )
+
+
+def current_checklist(provider) -> ProviderChecklist | None:
+    return ProviderChecklist.objects.filter(provider=provider).select_related("template").first()
+
+
+def checklist_rows(checklist: ProviderChecklist):
+    """The checklist's items that apply to the provider, each with its answer (or None), in order."""
+    provider = checklist.provider
+    answers = {
+        a.item_id: a
+        for a in ChecklistAnswer.objects.filter(checklist=checklist)
+        .select_related("answered_by")
+        .prefetch_related("evidence")
+    }
+    items = checklist.template.items.select_related("section").order_by("section__order", "order")
+    return [(item, answers.get(item.pk)) for item in items if item.applies_to_provider(provider)]
+
+
+def approval_history(provider):
+    return ApprovalEvent.objects.filter(provider=provider).select_related("actor").order_by("-at", "-id")
+
+
+def open_conditions(provider):
+    return ApprovalCondition.objects.filter(provider=provider).order_by("met_at", "due_date", "id")
