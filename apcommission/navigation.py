@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from trusts.roles import AUDIT_READER_ROLES, Role
+from trusts.roles import AUDIT_READER_ROLES, SCHOOL_SIDE_ROLES, Role
 
 ALL = frozenset(Role)
 
@@ -19,6 +19,8 @@ class NavEntry:
 
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
+    NavEntry("Providers", "providers:provider_list", frozenset(SCHOOL_SIDE_ROLES), "building-check"),
+    NavEntry("Our provider", "providers:my_provider", frozenset({Role.PROVIDER_STAFF}), "building"),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
 ]
 

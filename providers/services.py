@@ -52,7 +52,8 @@ LAPSE_FROM = set(Provider.APPROVED_STATUSES)
 
 
 def money(amount) -> str:
-    return f"£{Decimal(amount):,.0f}"
+    amount = Decimal(amount)
+    return f"£{amount:,.2f}" if amount % 1 else f"£{amount:,.0f}"
 
 
 def _long_date(day: date) -> str:
@@ -786,3 +787,22 @@ def evidence_expiry_run(*, trust, on: date | None = None) -> dict:
                 )
             lapsed += 1
     return {"warned": warned, "lapsed": lapsed}
+
+
+# --- Import ---------------------------------------------------------------------------------------------
+
+
+def providers_import_commit(*, trust, by: Membership, rows: list[dict]) -> list[Provider]:
+    """Create every provider of an import, or none: the rows are checked again (the register may have
+    changed since the preview) and any bad row refuses the whole file."""
+    from providers.imports import validate_rows
+
+    _require_trust_admin(by, "import providers")
+    with transaction.atomic():
+        checked = validate_rows(trust=trust, rows=rows)
+        problems = [f"Line {r.line}: {'; '.join(r.errors)}" for r in checked if r.errors]
+        if problems:
+            raise DomainError(
+                "Nothing was imported: fix these rows and upload the file again.", problems=problems
+            )
+        return [Provider.objects.create(trust=trust, **row.values) for row in checked]

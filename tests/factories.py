@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
-from providers.models import Provider
+from providers.models import ApprovalCondition, ApprovalEvent, Evidence, Provider
 from trusts.models import AcademicYear, ClosureDay, Membership, Notification, School, Term, Trust, TrustPolicy
 from trusts.roles import Role
 
@@ -142,3 +142,49 @@ class NotificationFactory(TenantFactory):
     kind = "test"
     subject = factory.Sequence(lambda n: f"Test notification {n}")
     body = "Something happened."
+
+
+# A small but well-formed PDF, enough for content checks and for a browser to open.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class EvidenceFactory(TenantFactory):
+    class Meta:
+        model = Evidence
+
+    provider = factory.SubFactory(ProviderFactory)
+    trust = factory.SelfAttribute("provider.trust")
+    evidence_type = "safeguarding_policy"
+    issue_date = date(2026, 1, 1)
+    expiry_date = date(2027, 1, 1)
+    file = factory.django.FileField(data=MINIMAL_PDF, filename="document.pdf")
+    original_name = "document.pdf"
+    content_type = "application/pdf"
+    size = len(MINIMAL_PDF)
+    status = Evidence.Status.VERIFIED
+
+
+class ApprovalEventFactory(TenantFactory):
+    class Meta:
+        model = ApprovalEvent
+
+    provider = factory.SubFactory(ProviderFactory)
+    trust = factory.SelfAttribute("provider.trust")
+    from_status = Provider.Status.SUBMITTED
+    to_status = Provider.Status.APPROVED_WITH_CONDITIONS
+    actor_label = "Test admin"
+
+
+class ApprovalConditionFactory(TenantFactory):
+    class Meta:
+        model = ApprovalCondition
+
+    provider = factory.SubFactory(ProviderFactory)
+    trust = factory.SelfAttribute("provider.trust")
+    text = "Send the renewed fire risk assessment."
+    due_date = date(2027, 1, 31)

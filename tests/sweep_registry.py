@@ -13,7 +13,11 @@ apps so one filler serves every URL that takes that thing.
 
 from __future__ import annotations
 
-from tests.factories import NotificationFactory
+from tests.factories import (
+    ApprovalConditionFactory,
+    EvidenceFactory,
+    NotificationFactory,
+)
 
 
 def _membership(world, target):
@@ -27,9 +31,30 @@ def _notification(world, target):
     return NotificationFactory(trust=recipient.trust, recipient=recipient.user).pk
 
 
+# Providers are trust-wide (every school of the trust uses the same register), so only the other trust's
+# objects are swept for them.
+def _provider(world, target):
+    return world.providers["b"].pk if target == "other_trust" else None
+
+
+def _evidence(world, target):
+    if target != "other_trust":
+        return None
+    return EvidenceFactory(provider=world.providers["b"]).pk
+
+
+def _condition(world, target):
+    if target != "other_trust":
+        return None
+    return ApprovalConditionFactory(provider=world.providers["b"]).pk
+
+
 OBJECT_PARAMS = {
     "membership_pk": _membership,
     "notification_pk": _notification,
+    "provider_pk": _provider,
+    "evidence_pk": _evidence,
+    "condition_pk": _condition,
 }
 
 # Parameters that are not object ids (password-reset links): filled with junk; the page must answer without

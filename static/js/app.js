@@ -8,3 +8,19 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Tabbed pages: open the tab named in the address (#evidence), and keep the address in step with the tab.
+document.addEventListener("DOMContentLoaded", () => {
+  const openTab = (hash) => {
+    const button = hash && document.querySelector(`[data-bs-toggle="tab"][data-bs-target="${CSS.escape(hash)}"]`);
+    if (button && window.bootstrap) {
+      window.bootstrap.Tab.getOrCreateInstance(button).show();
+    }
+  };
+  openTab(window.location.hash);
+  document.querySelectorAll('[data-bs-toggle="tab"]').forEach((button) => {
+    button.addEventListener("shown.bs.tab", () => {
+      history.replaceState(null, "", button.dataset.bsTarget);
+    });
+  });
+});

@@ -1,0 +1,72 @@
+"""Vetting PDFs: a blank checklist to take on a visit, and the completed record with answers, evidence and
+the decision."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from providers import selectors, services
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template, context)
+    stylesheet = finders.find("css/print.css")
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=stylesheet)]
+    )
+
+
+def _rows_for(provider):
+    checklist = services.provider_checklist_start(provider=provider)
+    return checklist, selectors.checklist_rows(checklist)
+
+
+def _sections(rows):
+    grouped = []
+    for item, answer in rows:
+        if not grouped or grouped[-1]["section"] != item.section:
+            grouped.append({"section": item.section, "rows": []})
+        grouped[-1]["rows"].append((item, answer))
+    return grouped
+
+
+def blank_checklist_pdf(provider) -> bytes:
+    checklist, rows = _rows_for(provider)
+    return render_pdf(
+        "providers/pdf/checklist.html",
+        {
+            "provider": provider,
+            "checklist": checklist,
+            "sections": _sections(rows),
+            "blank": True,
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+def completed_checklist_pdf(provider) -> bytes:
+    checklist, rows = _rows_for(provider)
+    today = timezone.localdate()
+    return render_pdf(
+        "providers/pdf/checklist.html",
+        {
+            "provider": provider,
+            "checklist": checklist,
+            "sections": _sections(rows),
+            "blank": False,
+            "evidence": list(
+                provider.evidence.select_related("verified_by").order_by("evidence_type", "-issue_date")
+            ),
+            "history": list(selectors.approval_history(provider)),
+            "conditions": list(selectors.open_conditions(provider)),
+            "problems": services.approval_problems(provider=provider, on=today),
+            "registration": selectors.provider_registration_status(provider, on=today),
+            "today": today,
+            "generated": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,469 @@
+"""Pages of the provider register. Thin: parse, call a service, render; domain refusals become messages."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.core.signing import BadSignature
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from providers import documents, selectors, services
+from providers.forms import (
+    ApproveForm,
+    ChecklistForm,
+    EvidenceForm,
+    ImportForm,
+    OptionalReasonForm,
+    ProviderFilter,
+    ProviderForm,
+    ReasonForm,
+    StaffAccessForm,
+)
+from providers.imports import ImportFileError, read_csv, validate_rows
+from providers.models import ApprovalCondition, Evidence, Provider
+from trusts.access import get_visible_or_404, member_required
+from trusts.errors import DomainError
+from trusts.models import Membership
+from trusts.roles import SCHOOL_SIDE_ROLES, Role
+
+SCHOOL_SIDE = tuple(sorted(SCHOOL_SIDE_ROLES))
+PAGE_SIZE = 25
+IMPORT_SESSION_KEY = "providers_import"
+
+
+def _provider_or_404(request, provider_pk) -> Provider:
+    """The provider, if this person may see it. Provider staff need their membership's provider and the
+    object permission on it; anything else looks exactly like a provider that does not exist."""
+    provider = get_visible_or_404(Provider.objects, request.membership, pk=provider_pk)
+    if request.membership.role == Role.PROVIDER_STAFF and not services.is_provider_staff_of(
+        request.membership, provider
+    ):
+        raise Http404("Not found.")
+    return provider
+
+
+def _detail_url(provider, tab=""):
+    url = reverse("providers:provider_detail", kwargs={"provider_pk": provider.pk})
+    return f"{url}#{tab}" if tab else url
+
+
+def _show_refusal(request, error: DomainError):
+    messages.error(request, error.message)
+    for problem in error.problems:
+        if problem != error.message:
+            messages.warning(request, problem)
+
+
+@member_required(*SCHOOL_SIDE)
+def provider_list(request):
+    queryset = selectors.provider_list(request.membership)
+    provider_filter = ProviderFilter(request.GET or None, queryset=queryset)
+    page = Paginator(provider_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "providers/provider_list.html",
+        {"filter": provider_filter, "page": page, "today": timezone.localdate()},
+    )
+
+
+@member_required(Role.PROVIDER_STAFF)
+def my_provider(request):
+    provider = _provider_or_404(request, request.membership.provider_id)
+    return redirect(_detail_url(provider))
+
+
+@member_required(Role.TRUST_ADMIN)
+def provider_create(request):
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = services.provider_create(
+                trust=request.trust, by=request.membership, data=form.cleaned_data
+            )
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            messages.success(request, f"{provider} is on the register as a draft.")
+            return redirect(_detail_url(provider))
+    return render(request, "providers/provider_form.html", {"form": form, "provider": None})
+
+
+@member_required(Role.TRUST_ADMIN)
+def provider_edit(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_update(provider=provider, by=request.membership, data=form.cleaned_data)
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            messages.success(request, "The provider's details are saved.")
+            return redirect(_detail_url(provider))
+    return render(request, "providers/provider_form.html", {"form": form, "provider": provider})
+
+
+@member_required()
+def provider_detail(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    membership = request.membership
+    is_staff = membership.role == Role.PROVIDER_STAFF
+    today = timezone.localdate()
+    context = {
+        "provider": provider,
+        "is_staff": is_staff,
+        "is_admin": membership.role == Role.TRUST_ADMIN,
+        "evidence": selectors.provider_evidence(provider, membership),
+        "today": today,
+        "risk_labels": dict(_risk_labels()),
+    }
+    if not is_staff:
+        checklist = selectors.current_checklist(provider)
+        context.update(
+            {
+                "checklist_rows": selectors.checklist_rows(checklist) if checklist else [],
+                "checklist": checklist,
+                "history": selectors.approval_history(provider),
+                "conditions": selectors.open_conditions(provider),
+                "registration": selectors.provider_registration_status(provider, on=today),
+                "problems": (
+                    services.approval_problems(provider=provider, on=today)
+                    if provider.status not in Provider.APPROVED_STATUSES
+                    else []
+                ),
+                "staff": Membership.objects.active()
+                .filter(role=Role.PROVIDER_STAFF, provider=provider)
+                .select_related("user"),
+                "reason_form": ReasonForm(),
+                "note_form": OptionalReasonForm(),
+            }
+        )
+        answered = [a for _, a in context["checklist_rows"] if a and a.answer]
+        context["checklist_progress"] = (len(answered), len(context["checklist_rows"]))
+    return render(request, "providers/provider_detail.html", context)
+
+
+def _risk_labels():
+    from providers.vetting_data import ENVIRONMENT_RISK_CATEGORIES
+
+    return ENVIRONMENT_RISK_CATEGORIES
+
+
+# --- Evidence -------------------------------------------------------------------------------------------
+
+
+@member_required(Role.TRUST_ADMIN, Role.PROVIDER_STAFF)
+def evidence_upload(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence = services.evidence_upload(
+                provider=provider,
+                by=request.membership,
+                evidence_type=data["evidence_type"],
+                file=data["file"],
+                issue_date=data["issue_date"],
+                expiry_date=data.get("expiry_date"),
+                insured_amount=data.get("insured_amount"),
+                title=data.get("title", ""),
+            )
+        except DomainError as error:
+            if error.field and error.field in form.fields:
+                for problem in error.problems:
+                    form.add_error(error.field, problem)
+            else:
+                _show_refusal(request, error)
+        else:
+            if evidence.status == Evidence.Status.PENDING:
+                messages.success(
+                    request, "Thank you. The document is saved and waits for the trust to check it."
+                )
+            else:
+                messages.success(request, "The document is saved and verified.")
+            return redirect(_detail_url(provider, "evidence"))
+    return render(request, "providers/evidence_form.html", {"form": form, "provider": provider})
+
+
+@member_required()
+def evidence_download(request, evidence_pk):
+    evidence = get_visible_or_404(
+        Evidence.objects.select_related("provider"), request.membership, pk=evidence_pk
+    )
+    _provider_or_404(request, evidence.provider_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    extension = evidence.file.name.rsplit(".", 1)[-1]
+    stem = slugify(evidence.original_name.rsplit(".", 1)[0]) or "document"
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{stem}.{extension}", content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def evidence_verify(request, evidence_pk):
+    evidence = get_visible_or_404(
+        Evidence.objects.select_related("provider"), request.membership, pk=evidence_pk
+    )
+    try:
+        services.evidence_verify(evidence=evidence, by=request.membership)
+        messages.success(request, f"{evidence.type_label} is verified.")
+    except DomainError as error:
+        _show_refusal(request, error)
+    return redirect(_detail_url(evidence.provider, "evidence"))
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def evidence_reject(request, evidence_pk):
+    evidence = get_visible_or_404(
+        Evidence.objects.select_related("provider"), request.membership, pk=evidence_pk
+    )
+    form = ReasonForm(request.POST)
+    try:
+        services.evidence_reject(
+            evidence=evidence,
+            by=request.membership,
+            reason=request.POST.get("reason", "") if form.is_valid() else "",
+        )
+        messages.success(request, f"{evidence.type_label} is marked as not accepted.")
+    except DomainError as error:
+        _show_refusal(request, error)
+    return redirect(_detail_url(evidence.provider, "evidence"))
+
+
+# --- Checklist ------------------------------------------------------------------------------------------
+
+
+@member_required(*SCHOOL_SIDE)
+def checklist_answer(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    can_edit = request.membership.role == Role.TRUST_ADMIN
+    if request.method == "POST" and not can_edit:
+        return HttpResponse("Only a trust admin can answer the vetting checklist.", status=403)
+    checklist = (
+        services.provider_checklist_start(provider=provider)
+        if can_edit
+        else selectors.current_checklist(provider)
+    )
+    rows = selectors.checklist_rows(checklist) if checklist else []
+    evidence = list(Evidence.objects.filter(provider=provider).exclude(status=Evidence.Status.REJECTED))
+    form = ChecklistForm(request.POST or None, rows=rows, evidence=evidence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.checklist_answers_save(
+                checklist=checklist, by=request.membership, answers=form.answers()
+            )
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            messages.success(
+                request, f"Checklist saved ({changed} answer{'s' if changed != 1 else ''} changed)."
+            )
+            return redirect(_detail_url(provider, "checklist"))
+    return render(
+        request,
+        "providers/checklist_form.html",
+        {"provider": provider, "checklist": checklist, "form": form, "can_edit": can_edit},
+    )
+
+
+# --- Approval -------------------------------------------------------------------------------------------
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def provider_submit(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    form = OptionalReasonForm(request.POST)
+    try:
+        services.provider_submit(
+            provider=provider,
+            by=request.membership,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+        messages.success(request, f"{provider} is submitted for approval.")
+    except DomainError as error:
+        _show_refusal(request, error)
+    return redirect(_detail_url(provider, "approval"))
+
+
+@member_required(Role.TRUST_ADMIN)
+def provider_approve(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    form = ApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_approve(
+                provider=provider,
+                by=request.membership,
+                approved_until=form.cleaned_data["approved_until"],
+                conditions=form.conditions(),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            messages.success(request, f"{provider} is {provider.get_status_display().lower()}.")
+            return redirect(_detail_url(provider, "approval"))
+    return render(
+        request,
+        "providers/approve_form.html",
+        {
+            "provider": provider,
+            "form": form,
+            "problems": services.approval_problems(provider=provider, on=timezone.localdate()),
+        },
+    )
+
+
+def _reasoned_action(request, provider_pk, action, done):
+    provider = _provider_or_404(request, provider_pk)
+    form = ReasonForm(request.POST)
+    try:
+        action(provider=provider, by=request.membership, reason=form.data.get("reason", ""))
+        messages.success(request, f"{provider} is {done}.")
+    except DomainError as error:
+        _show_refusal(request, error)
+    return redirect(_detail_url(provider, "approval"))
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def provider_reject(request, provider_pk):
+    return _reasoned_action(request, provider_pk, services.provider_reject, "rejected")
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def provider_suspend(request, provider_pk):
+    return _reasoned_action(request, provider_pk, services.provider_suspend, "suspended")
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def condition_met(request, condition_pk):
+    condition = get_visible_or_404(
+        ApprovalCondition.objects.select_related("provider"), request.membership, pk=condition_pk
+    )
+    try:
+        services.approval_condition_meet(condition=condition, by=request.membership)
+        messages.success(request, "The condition is marked as met.")
+    except DomainError as error:
+        _show_refusal(request, error)
+    return redirect(_detail_url(condition.provider, "approval"))
+
+
+# --- Provider staff -------------------------------------------------------------------------------------
+
+
+@member_required(Role.TRUST_ADMIN)
+def staff_add(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    form = StaffAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        User = get_user_model()
+        email = data["email"].lower()
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=email, email=email, first_name=data["first_name"], last_name=data["last_name"]
+            )
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        try:
+            services.provider_staff_add(
+                provider=provider, user=user, by=request.membership, job_title=data.get("job_title", "")
+            )
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                f"{email} can now see {provider}. They set their password with 'Forgotten your password?' "
+                "on the sign-in page.",
+            )
+            return redirect(_detail_url(provider))
+    return render(request, "providers/staff_form.html", {"form": form, "provider": provider})
+
+
+# --- PDFs -----------------------------------------------------------------------------------------------
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required(*SCHOOL_SIDE)
+def checklist_blank_pdf(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    return _pdf_response(
+        documents.blank_checklist_pdf(provider), f"vetting-checklist-{slugify(provider.legal_name)}.pdf"
+    )
+
+
+@member_required(*SCHOOL_SIDE)
+def checklist_completed_pdf(request, provider_pk):
+    provider = _provider_or_404(request, provider_pk)
+    return _pdf_response(
+        documents.completed_checklist_pdf(provider), f"vetting-record-{slugify(provider.legal_name)}.pdf"
+    )
+
+
+# --- Import ---------------------------------------------------------------------------------------------
+
+
+@member_required(Role.TRUST_ADMIN)
+def provider_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    rows = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            raw_rows = read_csv(form.cleaned_data["file"].read())
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            rows = validate_rows(trust=request.trust, rows=raw_rows)
+            if not any(r.errors for r in rows):
+                request.session[IMPORT_SESSION_KEY] = {"trust_id": request.trust.pk, "rows": raw_rows}
+            else:
+                request.session.pop(IMPORT_SESSION_KEY, None)
+    bad = [r for r in rows or [] if r.errors]
+    return render(request, "providers/import.html", {"form": form, "rows": rows, "bad_rows": bad})
+
+
+@member_required(Role.TRUST_ADMIN)
+@require_POST
+def provider_import_confirm(request):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored or stored.get("trust_id") != request.trust.pk:
+        messages.error(request, "There is no checked file waiting to be imported. Upload it again.")
+        return redirect("providers:provider_import")
+    try:
+        created = services.providers_import_commit(
+            trust=request.trust, by=request.membership, rows=stored["rows"]
+        )
+    except (DomainError, BadSignature) as error:
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        _show_refusal(request, error)
+        return redirect("providers:provider_import")
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    messages.success(
+        request, f"{len(created)} provider{'s' if len(created) != 1 else ''} added to the register as drafts."
+    )
+    return redirect("providers:provider_list")
