@@ -70,6 +70,19 @@ class ProviderForm(forms.ModelForm):
             "offer_summary": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, trust=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trust = trust
+
+    def clean_legal_name(self):
+        name = self.cleaned_data["legal_name"].strip()
+        clash = Provider.objects.filter(trust=self.trust, legal_name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A provider with this legal name is already on the register.")
+        return name
+
     def clean(self):
         data = super().clean()
         status = data.get("registration_status")

@@ -78,7 +78,7 @@ def my_provider(request):
 
 @member_required(Role.TRUST_ADMIN)
 def provider_create(request):
-    form = ProviderForm(request.POST or None)
+    form = ProviderForm(request.POST or None, trust=request.trust)
     if request.method == "POST" and form.is_valid():
         try:
             provider = services.provider_create(
@@ -95,7 +95,7 @@ def provider_create(request):
 @member_required(Role.TRUST_ADMIN)
 def provider_edit(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    form = ProviderForm(request.POST or None, instance=provider)
+    form = ProviderForm(request.POST or None, instance=provider, trust=request.trust)
     if request.method == "POST" and form.is_valid():
         try:
             services.provider_update(provider=provider, by=request.membership, data=form.cleaned_data)
