@@ -180,7 +180,7 @@ class DemoPeople:
         self.count = 0
         self.accounts: list[dict] = []
 
-    def person(self, *, username, role, trust, school=None, job_title="") -> Membership:
+    def person(self, *, username, role, trust, school=None, provider=None, job_title="") -> Membership:
         User = get_user_model()
         first = FIRST_NAMES[self.count % len(FIRST_NAMES)]
         last = LAST_NAMES[(self.count * 7) % len(LAST_NAMES)]
@@ -195,7 +195,11 @@ class DemoPeople:
                 last_name=last,
             )
         membership, _ = Membership.objects.get_or_create(
-            user=user, trust=trust, role=role, school=school, defaults={"job_title": job_title}
+            user=user,
+            trust=trust,
+            role=role,
+            school=school,
+            defaults={"job_title": job_title, "provider": provider},
         )
         secret = None
         if role in TWO_FACTOR_ROLES:
@@ -210,6 +214,7 @@ class DemoPeople:
                 "role": role.value if hasattr(role, "value") else role,
                 "trust": trust.name,
                 "school": school.name if school else None,
+                "provider": str(provider) if provider else None,
                 "totp_secret": secret,
             }
         )
