@@ -20,6 +20,7 @@ class NavEntry:
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
+    NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]
 
 

@@ -17,9 +17,9 @@ from apcommission.health import check_all
 from trusts import services
 from trusts.access import get_visible_or_404, member_required
 from trusts.errors import DomainError
-from trusts.forms import AccessLogFilter, TokenForm
-from trusts.models import AccessLog, Notification
-from trusts.roles import AUDIT_READER_ROLES
+from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
+from trusts.models import AccessLog, Notification, TrustPolicy
+from trusts.roles import AUDIT_READER_ROLES, Role
 
 
 def _safe_next(request, default="home"):
@@ -159,3 +159,14 @@ def healthz(request):
     """Liveness and readiness for load balancers and compose: the database and the broker, as JSON."""
     state, ok = check_all()
     return JsonResponse(state, status=200 if ok else 503)
+
+
+@member_required(Role.TRUST_ADMIN)
+def trust_policy(request):
+    policy = TrustPolicy.objects.get(trust=request.trust)
+    form = TrustPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.trust_policy_update(policy=policy, data=form.cleaned_data)
+        messages.success(request, "The trust policy is saved. New checks use it from now on.")
+        return redirect("trust_policy")
+    return render(request, "trusts/trust_policy.html", {"form": form, "policy": policy})
