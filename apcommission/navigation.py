@@ -22,6 +22,7 @@ NAV = [
     NavEntry("Providers", "providers:provider_list", frozenset(SCHOOL_SIDE_ROLES), "building-check"),
     NavEntry("Our provider", "providers:my_provider", frozenset({Role.PROVIDER_STAFF}), "building"),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
+    NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]
 
 
