@@ -214,7 +214,6 @@ class DemoPeople:
                 "role": role.value if hasattr(role, "value") else role,
                 "trust": trust.name,
                 "school": school.name if school else None,
-                "provider": str(provider) if provider else None,
                 "totp_secret": secret,
             }
         )

@@ -39,6 +39,6 @@ class Command(BaseCommand):
             self.style.SUCCESS("Demo data is ready. Every account's password: " + demo.DEMO_PASSWORD)
         )
         for account in people.accounts:
-            where = account["school"] or account.get("provider") or account["trust"]
+            where = account["school"] or account["trust"]
             extra = f"  (TOTP key {account['totp_secret']})" if account["totp_secret"] else ""
             self.stdout.write(f"  {account['username']:<24} {account['role']:<20} {where}{extra}")
