@@ -216,7 +216,7 @@ class ChecklistForm(forms.Form):
                 label=item.text,
                 choices=[("", "Not answered"), *ChecklistAnswer.Answer.choices],
                 required=False,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 initial=answer.answer if answer else "",
             )
             self.fields[f"comment_{item.pk}"] = forms.CharField(
@@ -231,7 +231,7 @@ class ChecklistForm(forms.Form):
                 required=False,
                 coerce=int,
                 choices=evidence_choices,
-                widget=forms.SelectMultiple(attrs={"size": 2}),
+                widget=forms.SelectMultiple(attrs={"size": 2, "class": "form-select form-select-sm"}),
                 initial=[e.pk for e in answer.evidence.all()] if answer else [],
             )
 
