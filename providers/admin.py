@@ -1,6 +1,7 @@
 """Operator views of the providers app (the admin is one of the deliberate cross-trust places)."""
 
 from django.contrib import admin
+from django.db import models
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,6 +21,7 @@ class ProviderAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
     list_display = ["legal_name", "trust", "status", "registration_status", "risk_level", "approved_until"]
     list_filter = ["trust", "status", "registration_status", "risk_level"]
     search_fields = ["legal_name", "trading_name", "urn", "ukprn"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Status moves only through the approval workflow, which records who and why.
     readonly_fields = ["status", "approved_until"]
 
@@ -29,8 +31,10 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["provider", "evidence_type", "issue_date", "expiry_date", "status", "trust"]
     list_filter = ["trust", "status", "evidence_type"]
     search_fields = ["provider__legal_name", "title"]
+    # The file has no URL on purpose (downloads go through the permission-checking view): show its name only.
+    exclude = ["file"]
     readonly_fields = [
-        "file",
+        "stored_as",
         "original_name",
         "content_type",
         "size",
@@ -38,6 +42,10 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         "verified_by",
         "verified_at",
     ]
+
+    @admin.display(description="stored as")
+    def stored_as(self, obj):
+        return obj.file.name
 
 
 @admin.register(ApprovalEvent)
