@@ -22,8 +22,14 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def _rows_for(provider):
-    checklist = services.provider_checklist_start(provider=provider)
-    return checklist, selectors.checklist_rows(checklist)
+    """The provider's checklist rows, or, before it has one, the current template's questions unanswered
+    (printing a checklist must not start one)."""
+    checklist = selectors.current_checklist(provider)
+    if checklist is not None:
+        return checklist.template, selectors.checklist_rows(checklist)
+    template = services.checklist_template_current(trust=provider.trust)
+    items = template.items.select_related("section").order_by("section__order", "order")
+    return template, [(item, None) for item in items if item.applies_to_provider(provider)]
 
 
 def _sections(rows):
@@ -36,12 +42,12 @@ def _sections(rows):
 
 
 def blank_checklist_pdf(provider) -> bytes:
-    checklist, rows = _rows_for(provider)
+    template, rows = _rows_for(provider)
     return render_pdf(
         "providers/pdf/checklist.html",
         {
             "provider": provider,
-            "checklist": checklist,
+            "template": template,
             "sections": _sections(rows),
             "blank": True,
             "generated": timezone.localtime(),
@@ -50,13 +56,13 @@ def blank_checklist_pdf(provider) -> bytes:
 
 
 def completed_checklist_pdf(provider) -> bytes:
-    checklist, rows = _rows_for(provider)
+    template, rows = _rows_for(provider)
     today = timezone.localdate()
     return render_pdf(
         "providers/pdf/checklist.html",
         {
             "provider": provider,
-            "checklist": checklist,
+            "template": template,
             "sections": _sections(rows),
             "blank": False,
             "evidence": list(

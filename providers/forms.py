@@ -260,6 +260,7 @@ class ChecklistForm(forms.Form):
         return data
 
     def answers(self):
+        # Only questions the page sent are saved: a partial or empty post never clears other answers.
         return {
             item.pk: {
                 "answer": self.cleaned_data.get(f"answer_{item.pk}") or "",
@@ -267,6 +268,7 @@ class ChecklistForm(forms.Form):
                 "evidence": self.cleaned_data.get(f"evidence_{item.pk}") or [],
             }
             for item, _ in self.rows
+            if f"answer_{item.pk}" in self.data
         }
 
 
@@ -283,3 +285,88 @@ class StaffAccessForm(forms.Form):
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField()
     job_title = forms.CharField(max_length=120, required=False)
+
+
+class ChecklistTemplateForm(forms.Form):
+    """Edit the trust's checklist: each saved change makes a new version."""
+
+    note = forms.CharField(label="What changed, and why", max_length=500)
+    new_section = forms.ChoiceField(label="Add a question to", required=False)
+    new_text = forms.CharField(
+        label="New question", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    new_applies_to = forms.ChoiceField(label="Applies to", choices=[], required=False)
+    new_required = forms.BooleanField(label="Required before approval", required=False)
+
+    def __init__(self, *args, template, **kwargs):
+        super().__init__(*args, **kwargs)
+        from providers.models import ChecklistItem
+
+        self.template = template
+        self.items = list(template.items.select_related("section").order_by("section__order", "order"))
+        sections = list(template.sections.order_by("order"))
+        self.fields["new_section"].choices = [("", "—")] + [(s.code, s.title) for s in sections]
+        self.fields["new_applies_to"].choices = ChecklistItem.AppliesTo.choices
+        for item in self.items:
+            self.fields[f"text_{item.pk}"] = forms.CharField(
+                label="Question", initial=item.text, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"applies_{item.pk}"] = forms.ChoiceField(
+                label="Applies to", choices=ChecklistItem.AppliesTo.choices, initial=item.applies_to
+            )
+            self.fields[f"required_{item.pk}"] = forms.BooleanField(
+                label="Required", required=False, initial=item.required
+            )
+            self.fields[f"remove_{item.pk}"] = forms.BooleanField(label="Remove", required=False)
+
+    def rows(self):
+        grouped = []
+        for item in self.items:
+            if not grouped or grouped[-1]["section"] != item.section:
+                grouped.append({"section": item.section, "rows": []})
+            grouped[-1]["rows"].append(
+                {
+                    "item": item,
+                    "text": self[f"text_{item.pk}"],
+                    "applies": self[f"applies_{item.pk}"],
+                    "required": self[f"required_{item.pk}"],
+                    "remove": self[f"remove_{item.pk}"],
+                }
+            )
+        return grouped
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_text") and not data.get("new_section"):
+            self.add_error("new_section", "Choose the section the new question goes in.")
+        return data
+
+    def changes(self):
+        data, changes, remove = self.cleaned_data, {}, []
+        for item in self.items:
+            if data.get(f"remove_{item.pk}"):
+                remove.append(item.code)
+                continue
+            change = {}
+            if data[f"text_{item.pk}"].strip() != item.text:
+                change["text"] = data[f"text_{item.pk}"].strip()
+            if data[f"applies_{item.pk}"] != item.applies_to:
+                change["applies_to"] = data[f"applies_{item.pk}"]
+            if data[f"required_{item.pk}"] != item.required:
+                change["required"] = data[f"required_{item.pk}"]
+            if change:
+                changes[item.code] = change
+        add = []
+        if data.get("new_text"):
+            add.append(
+                {
+                    "section": data["new_section"],
+                    "code": f"trust_{self.template.version + 1}_{len(self.items) + 1}",
+                    "text": data["new_text"].strip(),
+                    "guidance": "",
+                    "applies_to": data.get("new_applies_to") or "all",
+                    "evidence_types": [],
+                    "required": data.get("new_required", False),
+                }
+            )
+        return changes, remove, add

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.provider_list, name="provider_list"),
     path("new/", views.provider_create, name="provider_create"),
     path("mine/", views.my_provider, name="my_provider"),
+    path("checklist-template/", views.checklist_template_edit, name="checklist_template"),
     path("import/", views.provider_import, name="provider_import"),
     path("import/confirm/", views.provider_import_confirm, name="provider_import_confirm"),
     path("<int:provider_pk>/", views.provider_detail, name="provider_detail"),

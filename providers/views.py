@@ -15,6 +15,7 @@ from providers import documents, selectors, services
 from providers.forms import (
     ApproveForm,
     ChecklistForm,
+    ChecklistTemplateForm,
     EvidenceForm,
     ImportForm,
     OptionalReasonForm,
@@ -24,7 +25,7 @@ from providers.forms import (
     StaffAccessForm,
 )
 from providers.imports import ImportFileError, read_csv, validate_rows
-from providers.models import ApprovalCondition, Evidence, Provider
+from providers.models import ApprovalCondition, ChecklistTemplate, Evidence, Provider
 from trusts.access import get_visible_or_404, member_required
 from trusts.errors import DomainError
 from trusts.models import Membership
@@ -44,6 +45,13 @@ def _provider_or_404(request, provider_pk) -> Provider:
     ):
         raise Http404("Not found.")
     return provider
+
+
+def _posted(request):
+    """(data, files) for a bound form on POST, even an empty one (which must show its errors)."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
 
 
 def _detail_url(provider, tab=""):
@@ -78,7 +86,7 @@ def my_provider(request):
 
 @member_required(Role.TRUST_ADMIN)
 def provider_create(request):
-    form = ProviderForm(request.POST or None, trust=request.trust)
+    form = ProviderForm(_posted(request)[0], trust=request.trust)
     if request.method == "POST" and form.is_valid():
         try:
             provider = services.provider_create(
@@ -95,7 +103,7 @@ def provider_create(request):
 @member_required(Role.TRUST_ADMIN)
 def provider_edit(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    form = ProviderForm(request.POST or None, instance=provider, trust=request.trust)
+    form = ProviderForm(_posted(request)[0], instance=provider, trust=request.trust)
     if request.method == "POST" and form.is_valid():
         try:
             services.provider_update(provider=provider, by=request.membership, data=form.cleaned_data)
@@ -159,7 +167,7 @@ def _risk_labels():
 @member_required(Role.TRUST_ADMIN, Role.PROVIDER_STAFF)
 def evidence_upload(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    form = EvidenceForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -259,7 +267,7 @@ def checklist_answer(request, provider_pk):
     )
     rows = selectors.checklist_rows(checklist) if checklist else []
     evidence = list(Evidence.objects.filter(provider=provider).exclude(status=Evidence.Status.REJECTED))
-    form = ChecklistForm(request.POST or None, rows=rows, evidence=evidence)
+    form = ChecklistForm(_posted(request)[0], rows=rows, evidence=evidence)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.checklist_answers_save(
@@ -276,6 +284,41 @@ def checklist_answer(request, provider_pk):
         request,
         "providers/checklist_form.html",
         {"provider": provider, "checklist": checklist, "form": form, "can_edit": can_edit},
+    )
+
+
+@member_required(Role.TRUST_ADMIN)
+def checklist_template_edit(request):
+    template = services.checklist_template_current(trust=request.trust)
+    form = ChecklistTemplateForm(_posted(request)[0], template=template)
+    if request.method == "POST" and form.is_valid():
+        changes, remove, add = form.changes()
+        if not (changes or remove or add):
+            messages.info(request, "Nothing was changed, so no new version was made.")
+            return redirect("providers:checklist_template")
+        try:
+            new = services.checklist_template_adapt(
+                trust=request.trust,
+                by=request.membership,
+                note=form.cleaned_data["note"],
+                changes=changes,
+                remove=remove,
+                add=add,
+            )
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            messages.success(
+                request,
+                f"Version {new.version} of the checklist is now in use. Checklists already started keep "
+                "the version they were answered on.",
+            )
+            return redirect("providers:checklist_template")
+    versions = ChecklistTemplate.objects.order_by("-version").select_related("created_by")
+    return render(
+        request,
+        "providers/checklist_template.html",
+        {"form": form, "template": template, "versions": versions},
     )
 
 
@@ -302,7 +345,7 @@ def provider_submit(request, provider_pk):
 @member_required(Role.TRUST_ADMIN)
 def provider_approve(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    form = ApproveForm(request.POST or None)
+    form = ApproveForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             services.provider_approve(
@@ -371,7 +414,7 @@ def condition_met(request, condition_pk):
 @member_required(Role.TRUST_ADMIN)
 def staff_add(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    form = StaffAccessForm(request.POST or None)
+    form = StaffAccessForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         User = get_user_model()
@@ -430,7 +473,7 @@ def checklist_completed_pdf(request, provider_pk):
 
 @member_required(Role.TRUST_ADMIN)
 def provider_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*_posted(request))
     rows = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -492,3 +492,59 @@ class TestImport:
         sign_in(client, world.personas["a.ap_lead"])
         assert client.get(url("provider_import")).status_code == 403
         assert client.post(url("provider_import_confirm")).status_code == 403
+
+
+class TestChecklistTemplate:
+    def test_trust_admin_adapts_the_checklist_as_a_new_version(self, world, client):
+        sign_in(client, world.personas["a.trust_admin"])
+        page = client.get(url("checklist_template"))
+        form = page.context["form"]
+        data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
+        data = {k: v for k, v in data.items() if v is not False}
+        first, second = form.items[0], form.items[1]
+        data[f"text_{first.pk}"] = "The provider appears in the council's AP directory."
+        data[f"remove_{second.pk}"] = "on"
+        data.update(
+            {
+                "new_section": "supporting_documentation",
+                "new_text": "The provider has a named governor or trustee for safeguarding.",
+                "new_applies_to": "all",
+                "new_required": "on",
+                "note": "Local wording; registration question merged; safeguarding trustee added.",
+            }
+        )
+        response = client.post(url("checklist_template"), data)
+        assert response.status_code == 302
+        with scope(trust=world.trust_a.pk):
+            from providers.models import ChecklistItem, ChecklistTemplate
+
+            current = ChecklistTemplate.objects.get(is_current=True)
+            assert current.version == 2
+            codes = set(ChecklistItem.objects.filter(template=current).values_list("code", flat=True))
+            assert second.code not in codes
+            assert ChecklistItem.objects.get(template=current, code=first.code).text.startswith(
+                "The provider appears"
+            )
+            added = ChecklistItem.objects.get(template=current, text__contains="named governor")
+            assert added.required and added.section.code == "supporting_documentation"
+
+    def test_note_is_required_and_other_roles_refused(self, world, client):
+        sign_in(client, world.personas["a.trust_admin"])
+        response = client.post(url("checklist_template"), {})
+        assert response.status_code == 200
+        assert "note" in response.context["form"].errors
+        sign_in(client, world.personas["a.trust_dsl"])
+        assert client.get(url("checklist_template")).status_code == 403
+
+
+def test_an_empty_checklist_post_clears_nothing(world, client):
+    provider = world.providers["a"]
+    admin = world.personas["a.trust_admin"]
+    with scope(trust=world.trust_a.pk):
+        from tests.providers.conftest import answer_checklist
+
+        answer_checklist(provider, admin)
+    sign_in(client, admin)
+    assert client.post(url("checklist_answer", provider_pk=provider.pk), {}).status_code == 302
+    with scope(trust=world.trust_a.pk):
+        assert not ChecklistAnswer.objects.filter(answer="").exists()
