@@ -19,6 +19,27 @@ class NavEntry:
 
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
+    NavEntry(
+        "Pupils",
+        "placements:pupil_list",
+        frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}),
+        "people",
+    ),
+    NavEntry(
+        "Placements",
+        "placements:placement_list",
+        frozenset(
+            {
+                Role.TRUST_ADMIN,
+                Role.HEADTEACHER,
+                Role.AP_LEAD,
+                Role.ATTENDANCE_OFFICER,
+                Role.DSL,
+                Role.PROVIDER_STAFF,
+            }
+        ),
+        "signpost-split",
+    ),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
 ]
 
