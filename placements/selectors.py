@@ -522,6 +522,7 @@ def placement_list(membership):
         Placement.objects.visible_to(membership)
         .select_related("pupil", "provider", "school")
         .annotate(weekly_hours=Sum("sessions__hours"), session_count=Count("sessions"))
+        .order_by("-start_date", "-pk")
     )
 
 

@@ -68,7 +68,9 @@ def _detail(placement):
 @member_required(*PUPIL_READERS)
 def pupil_list(request):
     queryset = Pupil.objects.visible_to(request.membership).select_related("school")
-    queryset = queryset.annotate(placement_count=Count("placements"))
+    queryset = queryset.annotate(placement_count=Count("placements")).order_by(
+        "legal_last_name", "legal_first_name", "pk"
+    )
     filterset = forms.PupilFilter(request.GET or None, queryset=queryset, membership=request.membership)
     pupils = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(pupils, 25).get_page(request.GET.get("page"))
