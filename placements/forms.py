@@ -67,7 +67,10 @@ class StyledModelForm(forms.ModelForm):
         _dates(self)
 
 
+# Querysets of choice fields are set per request in __init__: scoped managers cannot be queried at import.
 class PupilForm(StyledModelForm):
+    school = forms.ModelChoiceField(queryset=None)
+
     class Meta:
         model = Pupil
         fields = [
@@ -105,7 +108,7 @@ class CarerForm(StyledModelForm):
 
 
 class PupilImportForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=School.objects.none())
+    school = forms.ModelChoiceField(queryset=None)
     file = forms.FileField(label="CSV export from the school's MIS", required=False)
 
     def __init__(self, *args, membership, **kwargs):
@@ -144,6 +147,9 @@ PLACEMENT_FORM_FIELDS = [
 
 
 class PlacementForm(StyledModelForm):
+    pupil = forms.ModelChoiceField(queryset=None)
+    provider = forms.ModelChoiceField(queryset=None)
+
     class Meta:
         model = Placement
         fields = ["pupil", "provider", *PLACEMENT_FORM_FIELDS]
@@ -218,6 +224,8 @@ def timetable_initial(placement) -> list[dict]:
 
 
 class ConsentForm(StyledModelForm):
+    carer = forms.ModelChoiceField(queryset=None, label="Parent or carer")
+
     class Meta:
         model = Consent
         fields = ["carer", "decision", "method", "note"]
@@ -396,8 +404,8 @@ class PlacementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Pupil")
     status = django_filters.ChoiceFilter(choices=Placement.Status.choices, empty_label="Any status")
     reason = django_filters.ChoiceFilter(choices=Placement.Reason.choices, empty_label="Any reason")
-    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.none(), empty_label="Any provider")
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), empty_label="Any school")
+    provider = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any provider")
+    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
     sort = django_filters.OrderingFilter(
         fields=(("start_date", "start"), ("pupil__legal_last_name", "pupil"), ("status", "status")),
         field_labels={"start": "Start date", "pupil": "Pupil", "status": "Status"},
@@ -425,7 +433,7 @@ class PlacementFilter(django_filters.FilterSet):
 class PupilFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or UPN")
     year_group = django_filters.ChoiceFilter(choices=YEAR_GROUPS, empty_label="Any year")
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), empty_label="Any school")
+    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
     sort = django_filters.OrderingFilter(
         fields=(("legal_last_name", "name"), ("year_group", "year")),
         field_labels={"name": "Name", "year": "Year group"},
