@@ -3,6 +3,9 @@ from apcommission.navigation import nav_for
 
 def app_context(request):
     membership = getattr(request, "membership", None)
+    if getattr(request, "needs_two_factor", False) and not request.user.is_verified():
+        # Until the second factor is passed, the page shows nothing of the trust.
+        return {"nav_items": [], "active_membership": None, "memberships": []}
     if membership is None:
         return {
             "nav_items": [],

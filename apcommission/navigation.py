@@ -41,6 +41,7 @@ NAV = [
         "signpost-split",
     ),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
+    NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]
 
 

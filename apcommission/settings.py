@@ -122,7 +122,10 @@ DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"), _de
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
 }
+SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded demo database cannot enforce "unique, nulls not distinct"; PostgreSQL does.
+    SILENCED_SYSTEM_CHECKS.append("models.W047")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
@@ -238,7 +241,7 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_SSL_REDIRECT:
         # TLS terminates at the proxy in front; without this the deploy check would rightly complain.
-        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -259,8 +262,16 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence and generated documents: outside the static root, never served directly (only through
+# views that check permission). MEDIA_ROOT/MEDIA_URL stay separate and empty on purpose.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+MEDIA_ROOT = BASE_DIR / "var" / "public-media-unused"
+MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -271,10 +282,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = APP_ENV not in ("production", "build")
 WHITENOISE_AUTOREFRESH = DEBUG
-# Uploaded evidence and generated documents: outside the static root, never served directly.
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
-MEDIA_ROOT = PRIVATE_MEDIA_ROOT
-MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

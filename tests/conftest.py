@@ -24,6 +24,8 @@ from tests.factories import (
 from trusts.roles import SCHOOL_BOUND_ROLES, TWO_FACTOR_ROLES, Role
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
 
+pytest_plugins = ["tests.playwright_support"]
+
 # (persona key, role, school key or None for trust-wide)
 PERSONA_SPECS = (
     ("trust_admin", Role.TRUST_ADMIN, None),
@@ -143,4 +145,10 @@ def _require_postgresql(request):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(settings.PRIVATE_MEDIA_ROOT)},
+        },
+    }

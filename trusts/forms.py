@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from trusts.models import AccessLog
+from trusts.models import AccessLog, TrustPolicy
 from trusts.roles import Role
 
 
@@ -56,3 +56,54 @@ class AccessLogFilter(django_filters.FilterSet):
     class Meta:
         model = AccessLog
         fields = ["username", "subject_label", "role", "date_from", "date_to"]
+
+
+class TrustPolicyForm(forms.ModelForm):
+    class Meta:
+        model = TrustPolicy
+        fields = [
+            "full_time_hours_threshold",
+            "registration_pupil_limit",
+            "registration_warning_margin",
+            "min_public_liability",
+            "min_employers_liability",
+            "min_professional_negligence",
+            "min_motor",
+            "evidence_expiry_warning_days",
+            "review_interval_weeks",
+            "parent_review_termly",
+            "emergency_review_incident_count",
+            "part_time_review_weeks",
+            "sla_unsigned_warning_days",
+            "review_due_warning_days",
+            "register_mark_deadline_minutes",
+            "absence_followup_window_minutes",
+            "consecutive_absence_sessions",
+            "qa_visit_frequency",
+            "qa_visit_frequency_unregistered",
+            "qa_visit_session_limit",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        limit = cleaned.get("registration_pupil_limit")
+        margin = cleaned.get("registration_warning_margin")
+        if limit is not None and limit < 1:
+            self.add_error("registration_pupil_limit", "The limit is at least one pupil.")
+        if limit is not None and margin is not None and margin >= limit:
+            self.add_error(
+                "registration_warning_margin", "The warning margin must be smaller than the limit."
+            )
+        threshold = cleaned.get("full_time_hours_threshold")
+        if threshold is not None and not (0 < threshold <= 40):
+            self.add_error("full_time_hours_threshold", "Give a number of hours between 0 and 40.")
+        for name in (
+            "min_public_liability",
+            "min_employers_liability",
+            "min_professional_negligence",
+            "min_motor",
+        ):
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, "An insurance minimum cannot be negative.")
+        return cleaned

@@ -264,6 +264,7 @@ class AcademicYear(models.Model):
     end_date = models.DateField()
 
     objects = scoped_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_date"]
@@ -295,6 +296,7 @@ class Term(models.Model):
     half_term_end = models.DateField(null=True, blank=True)
 
     objects = scoped_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_date"]
@@ -354,6 +356,7 @@ class ClosureDay(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     objects = scoped_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]

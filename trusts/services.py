@@ -168,3 +168,12 @@ def trust_create(*, name: str, slug: str, kind: str = "mat"):
         trust = Trust.objects.create(name=name, slug=slug, kind=kind)
         TrustPolicy.objects.create(trust=trust)
     return trust
+
+
+def trust_policy_update(*, policy, data: dict):
+    """Save a trust's thresholds. The change is kept in the policy's history (who and when)."""
+    for field, value in data.items():
+        setattr(policy, field, value)
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -17,9 +17,9 @@ from apcommission.health import check_all
 from trusts import services
 from trusts.access import get_visible_or_404, member_required
 from trusts.errors import DomainError
-from trusts.forms import AccessLogFilter, TokenForm
-from trusts.models import AccessLog, Notification
-from trusts.roles import AUDIT_READER_ROLES
+from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
+from trusts.models import AccessLog, Notification, TrustPolicy
+from trusts.roles import AUDIT_READER_ROLES, Role
 
 
 def _safe_next(request, default="home"):
@@ -34,6 +34,24 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+TOO_FAST = "Too many wrong codes in a row. Wait a few seconds, then enter the newest code."
+WRONG_CODE = (
+    "That code is not right, or it has been used already. Check your phone's clock and try the newest code."
+)
+
+
+def _verify(devices, token):
+    """(device that accepted the token, None) or (None, the message to show). django-otp slows down repeated
+    guesses (1 s, 2 s, 4 s ...) and refuses a code that was already used."""
+    allowed = [device for device in devices if device.verify_is_allowed()[0]]
+    if not allowed:
+        return None, TOO_FAST
+    for device in allowed:
+        if device.verify_token(token):
+            return device, None
+    return None, WRONG_CODE
+
+
 @login_required
 def two_factor_setup(request):
     """First sign-in of a role that needs a second factor: register an authenticator app."""
@@ -44,7 +62,8 @@ def two_factor_setup(request):
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        accepted, error = _verify([device], form.cleaned_data["token"])
+        if accepted:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
@@ -52,9 +71,7 @@ def two_factor_setup(request):
                 request, "Two-factor sign-in is set up. You will be asked for a code at every sign-in."
             )
             return redirect(_safe_next(request))
-        form.add_error(
-            "token", "That code is not right. Check the time on your phone and try the newest code."
-        )
+        form.add_error("token", error)
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -72,15 +89,11 @@ def two_factor_verify(request):
         return redirect(_safe_next(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices:
-            allowed, _ = device.verify_is_allowed()
-            if allowed and device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect(_safe_next(request))
-        if not any(device.verify_is_allowed()[0] for device in devices):
-            form.add_error("token", "Too many wrong codes. Wait a minute, then try the newest code.")
-        else:
-            form.add_error("token", "That code is not right, or it has been used already. Try the next code.")
+        accepted, error = _verify(devices, form.cleaned_data["token"])
+        if accepted:
+            otp_login(request, accepted)
+            return redirect(_safe_next(request))
+        form.add_error("token", error)
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -146,3 +159,14 @@ def healthz(request):
     """Liveness and readiness for load balancers and compose: the database and the broker, as JSON."""
     state, ok = check_all()
     return JsonResponse(state, status=200 if ok else 503)
+
+
+@member_required(Role.TRUST_ADMIN)
+def trust_policy(request):
+    policy = TrustPolicy.objects.get(trust=request.trust)
+    form = TrustPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.trust_policy_update(policy=policy, data=form.cleaned_data)
+        messages.success(request, "The trust policy is saved. New checks use it from now on.")
+        return redirect("trust_policy")
+    return render(request, "trusts/trust_policy.html", {"form": form, "policy": policy})

@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from tests.conftest import sign_in
+from trusts.models import TrustPolicy
+
+
+@pytest.fixture
+def admin_client(client, world):
+    return sign_in(client, world.personas["a.trust_admin"])
+
+
+def _form_data(policy, **changes):
+    from django.forms.models import model_to_dict
+
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(policy, exclude=["id", "trust"]).items()}
+    data.update(changes)
+    return data
+
+
+def test_trust_admin_changes_a_threshold_and_it_is_kept_in_history(admin_client, world):
+    with scopes_disabled():
+        policy = TrustPolicy.objects.get(trust=world.trust_a)
+    response = admin_client.post(
+        reverse("trust_policy"), _form_data(policy, register_mark_deadline_minutes=20)
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        policy.refresh_from_db()
+        assert policy.register_mark_deadline_minutes == 20
+        assert policy.history.first().history_user == world.personas["a.trust_admin"].user
+        # The other trust's policy is untouched.
+        assert TrustPolicy.objects.get(trust=world.trust_b).register_mark_deadline_minutes == 30
+
+
+def test_bad_policy_values_get_field_messages_and_save_nothing(admin_client, world):
+    with scopes_disabled():
+        policy = TrustPolicy.objects.get(trust=world.trust_a)
+    response = admin_client.post(
+        reverse("trust_policy"),
+        _form_data(policy, registration_warning_margin=9, full_time_hours_threshold="lots", min_motor="-5"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a number" in body
+    assert "The warning margin must be smaller than the limit." in body
+    with scopes_disabled():
+        policy.refresh_from_db()
+    assert policy.registration_warning_margin == 1
+
+
+@pytest.mark.parametrize("persona", ["a.headteacher", "a.trust_dsl", "a.trust_governor", "a.provider_staff"])
+def test_only_trust_admins_edit_policy(client, world, persona):
+    sign_in(client, world.personas[persona])
+    assert client.get(reverse("trust_policy")).status_code == 403
+
+
+def test_error_pages_are_friendly(client, world, settings):
+    sign_in(client, world.personas["a.ap_lead"])
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()
+    refused = client.get(reverse("trust_dashboard"))
+    assert refused.status_code == 403
+    assert "You can't open this page" in refused.content.decode()
+
+
+def test_server_error_page_needs_nothing(client, db):
+    from apcommission.errors import server_error
+
+    response = server_error(None)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona,url_name,queries",
+    [
+        ("a.trust_admin", "trust_dashboard", 10),
+        ("a.ap_lead", "school_dashboard", 10),
+        ("a.school_dsl", "safeguarding_dashboard", 11),
+        ("a.trust_governor", "governor_dashboard", 8),
+    ],
+)
+def test_dashboard_query_counts_are_pinned(
+    client, world, persona, url_name, queries, django_assert_num_queries
+):
+    sign_in(client, world.personas[persona])
+    client.get(reverse(url_name))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(url_name)).status_code == 200
