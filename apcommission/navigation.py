@@ -17,10 +17,19 @@ class NavEntry:
     icon: str
 
 
+# The school-side roles that work with pupils day to day (governors read reports instead).
+PUPIL_WORKERS = frozenset(
+    {Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}
+)
+
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
     NavEntry("Providers", "providers:provider_list", frozenset(SCHOOL_SIDE_ROLES), "building-check"),
     NavEntry("Our provider", "providers:my_provider", frozenset({Role.PROVIDER_STAFF}), "building"),
+    NavEntry("Pupils", "placements:pupil_list", PUPIL_WORKERS, "people"),
+    NavEntry(
+        "Placements", "placements:placement_list", PUPIL_WORKERS | {Role.PROVIDER_STAFF}, "signpost-split"
+    ),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
     NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]

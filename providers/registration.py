@@ -100,6 +100,10 @@ def registration_check(
         day = on or timezone.localdate()
         window = (day, day)
     first, last = window
+    if last is None:
+        # An open-ended placement: every day from the first counts.
+        last = date.max
+        window = (first, last)
     relevant = [f for f in facts if f.overlaps(first, last)]
     full_time, looked_after, ehcp = _peak_counts(relevant, first, last, policy)
     limit = policy.registration_pupil_limit

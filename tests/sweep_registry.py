@@ -17,6 +17,11 @@ from tests.factories import (
     ApprovalConditionFactory,
     EvidenceFactory,
     NotificationFactory,
+    PlacementFactory,
+    PupilFactory,
+    ReferralNoticeFactory,
+    ReviewFactory,
+    SLAVersionFactory,
 )
 
 
@@ -29,6 +34,37 @@ def _membership(world, target):
 def _notification(world, target):
     recipient = world.personas["b.ap_lead"] if target == "other_trust" else world.personas["a2.ap_lead"]
     return NotificationFactory(trust=recipient.trust, recipient=recipient.user).pk
+
+
+def _school(world, target):
+    return world.schools["b1"] if target == "other_trust" else world.schools["a2"]
+
+
+def _placement_obj(world, target):
+    # Proposed, so that provider staff would see it if isolation failed (drafts are hidden from them anyway).
+    school = _school(world, target)
+    provider = world.providers["b"] if target == "other_trust" else world.providers["a"]
+    return PlacementFactory(pupil=PupilFactory(school=school), provider=provider, status="proposed")
+
+
+def _pupil(world, target):
+    return PupilFactory(school=_school(world, target)).pk
+
+
+def _placement(world, target):
+    return _placement_obj(world, target).pk
+
+
+def _sla(world, target):
+    return SLAVersionFactory(placement=_placement_obj(world, target)).pk
+
+
+def _notice(world, target):
+    return ReferralNoticeFactory(placement=_placement_obj(world, target)).pk
+
+
+def _review(world, target):
+    return ReviewFactory(placement=_placement_obj(world, target)).pk
 
 
 # Providers are trust-wide (every school of the trust uses the same register), so only the other trust's
@@ -50,6 +86,11 @@ def _condition(world, target):
 
 
 OBJECT_PARAMS = {
+    "pupil_pk": _pupil,
+    "placement_pk": _placement,
+    "sla_pk": _sla,
+    "notice_pk": _notice,
+    "review_pk": _review,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,
