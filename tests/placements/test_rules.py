@@ -193,7 +193,7 @@ def test_fifth_full_time_pupil_at_an_unregistered_provider_is_refused(pw):
     Placement.objects.filter(pk=fourth.pk).update(status="active")
     fifth = _full_time_at(pw, "a", "a1", status="proposed")
     gate = next(g for g in selectors.placement_gates(fifth) if g.code == "registration")
-    assert not gate.met and "5 pupils full-time" in gate.message
+    assert not gate.met and "5 pupils would be here full-time" in gate.message
 
 
 def test_one_looked_after_pupil_full_time_needs_a_registered_school(pw):
