@@ -1,7 +1,7 @@
 """Factories for tests. Tenant-owned rows are created with scopes disabled: fixtures may bypass the scope,
 the code under test may not."""
 
-from datetime import date
+from datetime import date, time
 
 import factory
 from django.contrib.auth import get_user_model
@@ -142,3 +142,71 @@ class NotificationFactory(TenantFactory):
     kind = "test"
     subject = factory.Sequence(lambda n: f"Test notification {n}")
     body = "Something happened."
+
+
+# --- Placements ---------------------------------------------------------------------------------------------
+
+
+def _upn(n: int) -> str:
+    from placements.upn import make_upn
+
+    return make_upn(f"8012026{n:05d}")
+
+
+class PupilFactory(TenantFactory):
+    class Meta:
+        model = "placements.Pupil"
+
+    school = factory.SubFactory(SchoolFactory)
+    trust = factory.SelfAttribute("school.trust")
+    legal_first_name = factory.Sequence(lambda n: f"Pupil{n}")
+    legal_last_name = factory.Sequence(lambda n: f"Surname{n}")
+    date_of_birth = date(2012, 5, 17)
+    upn = factory.Sequence(_upn)
+    year_group = "9"
+
+
+class CarerFactory(TenantFactory):
+    class Meta:
+        model = "placements.Carer"
+
+    pupil = factory.SubFactory(PupilFactory)
+    trust = factory.SelfAttribute("pupil.trust")
+    name = factory.Sequence(lambda n: f"Carer {n}")
+    relationship = "Mother"
+    has_parental_responsibility = True
+    phone = "0113 496 0000"
+
+
+class PlacementFactory(TenantFactory):
+    class Meta:
+        model = "placements.Placement"
+
+    pupil = factory.SubFactory(PupilFactory)
+    trust = factory.SelfAttribute("pupil.trust")
+    school = factory.SelfAttribute("pupil.school")
+    provider = factory.SubFactory(ProviderFactory, trust=factory.SelfAttribute("..trust"))
+    reason = "at_risk"
+    start_date = date(2026, 11, 30)
+    planned_end_date = date(2027, 2, 12)
+
+
+class TimetableSessionFactory(TenantFactory):
+    class Meta:
+        model = "placements.TimetableSession"
+
+    placement = factory.SubFactory(PlacementFactory)
+    trust = factory.SelfAttribute("placement.trust")
+    weekday = 0
+    session = "am"
+    start_time = time(9, 0)
+    end_time = time(12, 0)
+
+
+class ReviewFactory(TenantFactory):
+    class Meta:
+        model = "placements.Review"
+
+    placement = factory.SubFactory(PlacementFactory)
+    trust = factory.SelfAttribute("placement.trust")
+    scheduled_for = date(2027, 1, 11)

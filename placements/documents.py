@@ -1,0 +1,35 @@
+"""PDFs of the placements app: the service level agreement and the off-site direction notice.
+
+Both render from frozen data (a snapshot dict), never from the live placement, so a stored document can be
+re-created byte-for-byte from what it was built from and a signed one never changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
+
+
+def _render(template: str, context: dict) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=str(PRINT_CSS))]
+    )
+
+
+def render_sla_pdf(*, snapshot: dict, number: int, signatures: dict | None = None) -> bytes:
+    """``signatures``: {"school": {"name", "role", "at"}, "provider": {...}} once signed; None for the copy
+    to be signed."""
+    return _render(
+        "placements/pdf/sla.html", {"s": snapshot, "number": number, "signatures": signatures or {}}
+    )
+
+
+def render_notice_pdf(*, contents: dict) -> bytes:
+    return _render("placements/pdf/offsite_notice.html", {"n": contents})

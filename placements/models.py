@@ -1,0 +1,687 @@
+"""Pupils, their placements at providers, and everything a placement needs from referral to outcome."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from placements.upn import upn_problem
+from trusts.models import School, Trust, scoped_manager
+from trusts.roles import Role
+
+
+def validate_upn(value):
+    problem = upn_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+YEAR_GROUPS = [("R", "Reception")] + [(str(n), f"Year {n}") for n in range(1, 15)]
+
+
+class PupilQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.role == Role.PROVIDER_STAFF:
+            placed = Placement.objects.filter(provider_id=membership.provider_id).exclude(
+                status=Placement.Status.DRAFT
+            )
+            return self.filter(pk__in=placed.values("pupil_id"))
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return self
+
+
+class Pupil(models.Model):
+    class Gender(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "X", "Other or not stated"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    legal_first_name = models.CharField(max_length=100)
+    legal_last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    upn = models.CharField("UPN", max_length=13, validators=[validate_upn])
+    year_group = models.CharField(max_length=2, choices=YEAR_GROUPS)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.OTHER)
+    first_language = models.CharField(max_length=60, blank=True, default="English")
+    # Sensitive flags: shown only to the roles in trusts.roles.SENSITIVE_DATA_ROLES.
+    ehcp = models.BooleanField("has an EHCP", default=False)
+    ehcp_under_assessment = models.BooleanField("EHC needs assessment under way", default=False)
+    sen_support = models.BooleanField("SEN support", default=False)
+    looked_after = models.BooleanField("looked-after child", default=False)
+    responsible_la = models.CharField("responsible local authority", max_length=100, blank=True)
+    child_protection_plan = models.BooleanField(default=False)
+    child_in_need = models.BooleanField(default=False)
+    fsm = models.BooleanField("eligible for free school meals", default=False)
+    medical_needs = models.TextField(blank=True)
+    access_arrangements = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(PupilQuerySet)
+    history = HistoricalRecords()
+
+    SENSITIVE_FIELDS = (
+        "ehcp",
+        "ehcp_under_assessment",
+        "sen_support",
+        "looked_after",
+        "responsible_la",
+        "child_protection_plan",
+        "child_in_need",
+        "fsm",
+        "medical_needs",
+        "access_arrangements",
+    )
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "upn"], name="pupil_upn_unique_in_trust"),
+            models.CheckConstraint(
+                condition=Q(looked_after=False) | ~Q(responsible_la=""), name="pupil_lac_has_responsible_la"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        first = self.preferred_name or self.legal_first_name
+        return f"{first} {self.legal_last_name}"
+
+    @property
+    def legal_name(self):
+        return f"{self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def initials(self):
+        return f"{self.legal_first_name[:1]}{self.legal_last_name[:1]}".upper()
+
+    @property
+    def needs_la_agreement(self) -> bool:
+        return self.ehcp or self.looked_after
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return self.child_protection_plan or self.looked_after or self.child_in_need
+
+    def clean(self):
+        if self.looked_after and not self.responsible_la.strip():
+            raise ValidationError({"responsible_la": "Name the local authority responsible for this child."})
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "The date of birth is in the future."})
+
+
+class ViaPupilQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        return self.filter(pupil__in=Pupil.objects.visible_to(membership))
+
+
+class Carer(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=60)
+    has_parental_responsibility = models.BooleanField(default=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+
+    objects = scoped_manager(ViaPupilQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-has_parental_responsibility", "name", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"
+
+
+class PlacementQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.role == Role.PROVIDER_STAFF:
+            # A draft is the school's working copy; the provider sees a placement once it is proposed.
+            return self.filter(provider_id=membership.provider_id).exclude(status=Placement.Status.DRAFT)
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return self
+
+    def current(self):
+        return self.filter(status__in=Placement.COMMITTED_STATUSES)
+
+    def with_hours(self):
+        return self.annotate(weekly_hours=models.Sum("sessions__hours"))
+
+
+class Placement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    class EndedOutcome(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        ENDED_EARLY = "ended_early", "Ended early"
+
+    class Reason(models.TextChoices):
+        AT_RISK_OF_EXCLUSION = "at_risk", "At risk of exclusion or repeated suspensions"
+        SUSPENSION = "suspension", "Suspension of more than five days (from the sixth school day)"
+        OFF_SITE_DIRECTION = "off_site", "Off-site direction to improve behaviour"
+        HEALTH_SEMH = "health", "Health or social, emotional and mental health needs"
+        CURRICULUM = "curriculum", "Curriculum (a course the school cannot offer)"
+        EHCP = "ehcp", "Provision named in an EHCP"
+
+    class Transport(models.TextChoices):
+        NONE_NEEDED = "", "Not yet arranged"
+        TAXI = "taxi", "Taxi arranged by the school"
+        PARENT = "parent", "Parent or carer brings the pupil"
+        INDEPENDENT = "independent", "Independent travel"
+        PROVIDER = "provider", "Provider transport"
+
+    COMMITTED_STATUSES = (Status.AGREED, Status.ACTIVE)
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="placements")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="placements")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="placements")
+    reason = models.CharField("reason for referral", max_length=20, choices=Reason.choices)
+    reason_detail = models.TextField("why this placement", blank=True)
+    start_date = models.DateField()
+    planned_end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    ended_outcome = models.CharField(max_length=12, choices=EndedOutcome.choices, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+
+    # Costs (Appendix B of the commissioning agreement).
+    cost_per_session = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    cost_per_week = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    registration_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    extra_costs = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    extra_costs_detail = models.CharField(max_length=200, blank=True)
+    payment_terms = models.CharField(max_length=200, blank=True)
+
+    transport = models.CharField(max_length=12, choices=Transport.choices, blank=True)
+    transport_detail = models.CharField(max_length=200, blank=True)
+    meal_arrangement = models.CharField("free-meal arrangement", max_length=200, blank=True)
+
+    # Named contacts (name and how to reach them).
+    school_main_contact = models.CharField("school main contact", max_length=200, blank=True)
+    school_attendance_contact = models.CharField("school attendance contact", max_length=200, blank=True)
+    school_dsl_contact = models.CharField("school DSL", max_length=200, blank=True)
+    school_senco_contact = models.CharField("school SENCO", max_length=200, blank=True)
+    provider_contact = models.CharField("provider contact", max_length=200, blank=True)
+
+    info_shared = models.TextField("information shared with the provider", blank=True)
+    curriculum = models.TextField("learning programme and accreditation", blank=True)
+
+    # Hours: the timetable gives the hours at the provider; these say what the rest of the week holds.
+    hours_at_school_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("0"), help_text="Hours a week still taught at school."
+    )
+    medical_reason_reduced_hours = models.TextField("medical reason for reduced hours", blank=True)
+    part_time_review_date = models.DateField(null=True, blank=True)
+
+    la_informed_on = models.DateField("local authority informed on", null=True, blank=True)
+    risk_assessment_recorded_on = models.DateField(null=True, blank=True)
+    risk_assessment_summary = models.TextField(blank=True)
+
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    emergency_review_called_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped_manager(PlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_date__isnull=True) | Q(planned_end_date__gt=models.F("start_date")),
+                name="placement_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | (Q(ended_on__isnull=False) & ~Q(ended_outcome="")),
+                name="placement_ended_has_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} at {self.provider}"
+
+    @property
+    def weekly_hours_at_provider(self) -> Decimal:
+        annotated = getattr(self, "weekly_hours", None)
+        if annotated is not None:
+            return Decimal(annotated)
+        return sum((s.hours for s in self.sessions.all()), Decimal("0"))
+
+    @property
+    def is_off_site_direction(self):
+        return self.reason == self.Reason.OFF_SITE_DIRECTION
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.DRAFT, self.Status.PROPOSED)
+
+
+class ViaPlacementQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        return self.filter(placement__in=Placement.objects.visible_to(membership))
+
+
+class TimetableSession(models.Model):
+    class Session(models.TextChoices):
+        AM = "am", "Morning"
+        PM = "pm", "Afternoon"
+
+    WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="sessions")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    session = models.CharField(max_length=2, choices=Session.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    # Derived from the times on save, so sums run in the database.
+    hours = models.DecimalField(max_digits=4, decimal_places=2, editable=False, default=Decimal("0"))
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+
+    class Meta:
+        ordering = ["weekday", "session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "weekday", "session"], name="timetable_session_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="session_times_order"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=4), name="session_on_a_weekday"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.get_session_display().lower()} {self.times}"
+
+    def save(self, *args, **kwargs):
+        from placements.rules import session_hours
+
+        self.hours = session_hours(self.start_time, self.end_time)
+        super().save(*args, **kwargs)
+
+    @property
+    def times(self):
+        return f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class Consent(models.Model):
+    class Decision(models.TextChoices):
+        GIVEN = "given", "Consent given"
+        REFUSED = "refused", "Consent refused"
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person (signed form)"
+        PHONE = "phone", "By phone"
+        EMAIL = "email", "By email"
+        LETTER = "letter", "By letter"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="consents")
+    carer = models.ForeignKey(Carer, on_delete=models.PROTECT, related_name="consents")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.carer.name}"
+
+
+class LAAgreement(models.Model):
+    """Agreement of the local authority, needed instead of parental consent where the pupil has an EHCP or is
+    looked after."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="la_agreements")
+    local_authority = models.CharField(max_length=100)
+    officer_name = models.CharField(max_length=150)
+    officer_role = models.CharField(max_length=100, blank=True)
+    agreed_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-agreed_on", "-pk"]
+        verbose_name = "LA agreement"
+
+    def __str__(self):
+        return f"{self.local_authority} agreed on {self.agreed_on:%d %b %Y}"
+
+
+class Plan(models.Model):
+    """The personalised plan: objectives with targets, the reintegration aim and everyone's views."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="plan")
+    overview = models.TextField("strengths, barriers and what works", blank=True)
+    reintegration_aim = models.TextField()
+    pupil_views = models.TextField("the pupil's views", blank=True)
+    parent_views = models.TextField("parents' or carers' views", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Plan for {self.placement}"
+
+
+class ViaPlanQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        return self.filter(plan__placement__in=Placement.objects.visible_to(membership))
+
+
+class Target(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    objective = models.CharField(max_length=300)
+    baseline = models.CharField(max_length=300)
+    measure = models.CharField("how progress is measured", max_length=300)
+    school_support = models.TextField("support from the school", blank=True)
+    provider_support = models.TextField("support from the provider", blank=True)
+    target_date = models.DateField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = scoped_manager(ViaPlanQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.objective
+
+
+class SLAVersion(models.Model):
+    """One version of the service level agreement. Its data and PDF are frozen when it is built; the signed
+    PDF is rendered once, from the same frozen data, when the second side signs."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="sla_versions")
+    number = models.PositiveSmallIntegerField()
+    snapshot = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.BinaryField(editable=False)
+    signed_pdf = models.BinaryField(editable=False, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    school_signatory_name = models.CharField(max_length=150, blank=True)
+    school_signatory_role = models.CharField(max_length=100, blank=True)
+    school_signed_at = models.DateTimeField(null=True, blank=True)
+    school_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_signatory_name = models.CharField(max_length=150, blank=True)
+    provider_signatory_role = models.CharField(max_length=100, blank=True)
+    provider_signed_at = models.DateTimeField(null=True, blank=True)
+    provider_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "SLA version"
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "number"], name="sla_version_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"SLA version {self.number}"
+
+    @property
+    def fully_signed(self) -> bool:
+        return bool(self.school_signed_at and self.provider_signed_at)
+
+    @property
+    def state_label(self) -> str:
+        if self.superseded_at:
+            return "Superseded"
+        if self.fully_signed:
+            return "Signed by both sides"
+        if self.school_signed_at or self.provider_signed_at:
+            return "Signed by one side"
+        return "Awaiting signatures"
+
+
+class ReferralNotice(models.Model):
+    """The written notice to parents of an off-site direction (Education (Educational Provision for Improving
+    Behaviour) Regulations 2010), frozen as issued."""
+
+    class DeliveredBy(models.TextChoices):
+        HAND = "hand", "By hand"
+        POST = "post", "First-class post"
+        EMAIL = "email", "Email"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="notices")
+    notice_date = models.DateField("date the notice is given")
+    delivered_by = models.CharField(max_length=10, choices=DeliveredBy.choices)
+    recipients = models.CharField("given to", max_length=300)
+    report_to = models.CharField("whom the pupil reports to on the first day", max_length=200)
+    number_of_days = models.PositiveSmallIntegerField()
+    reasons = models.TextField()
+    objectives = models.TextField()
+    contents = models.JSONField()
+    pdf = models.BinaryField(editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+
+    class Meta:
+        ordering = ["-notice_date", "-pk"]
+
+    def __str__(self):
+        return f"Off-site direction notice of {self.notice_date:%d %b %Y}"
+
+
+class Review(models.Model):
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled review"
+        EMERGENCY = "emergency", "Emergency review"
+        PARENT = "parent", "Parent review"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCHEDULED)
+    scheduled_for = models.DateField()
+    held_on = models.DateField(null=True, blank=True)
+    attendance = models.TextField(blank=True)
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    behaviour = models.TextField(blank=True)
+    safeguarding = models.TextField(blank=True)
+    pupil_voice = models.TextField(blank=True)
+    parent_voice = models.TextField(blank=True)
+    actions = models.TextField(blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheduled_for", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.scheduled_for:%d %b %Y}"
+
+    @property
+    def is_held(self):
+        return self.held_on is not None
+
+
+class TargetProgress(models.Model):
+    class Rating(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        SOME = "some", "Some progress"
+        GOOD = "good", "Good progress"
+        ACHIEVED = "achieved", "Achieved"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="progress")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
+    rating = models.CharField(max_length=12, choices=Rating.choices)
+    comment = models.TextField(blank=True)
+
+    objects = scoped_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "target"], name="progress_once_per_review")]
+
+    def __str__(self):
+        return f"{self.get_rating_display()}: {self.target}"
+
+
+class ProviderReport(models.Model):
+    """The provider's half-termly progress report."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="provider_reports")
+    period_ending = models.DateField("half-term ending")
+    attendance = models.TextField()
+    progress = models.TextField("progress against the targets")
+    behaviour = models.TextField(blank=True)
+    wellbeing = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_ending", "-pk"]
+
+    def __str__(self):
+        return f"Provider report to {self.period_ending:%d %b %Y}"
+
+
+class BehaviourIncident(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="incidents")
+    occurred_at = models.DateTimeField()
+    description = models.TextField()
+    action_taken = models.TextField(blank=True)
+    parent_informed = models.BooleanField(default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self):
+        return f"Incident on {self.occurred_at:%d %b %Y}"
+
+
+class Outcome(models.Model):
+    class Destination(models.TextChoices):
+        MAINSTREAM = "mainstream", "Back to mainstream at the school"
+        NEW_SCHOOL = "new_school", "A new school"
+        FURTHER_EDUCATION = "fe", "Further education"
+        EMPLOYMENT_WITH_TRAINING = "employment", "Employment with training"
+        NEET = "neet", "Not in education, employment or training (NEET)"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="outcome")
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    attainment = models.TextField(blank=True)
+    accreditation = models.TextField(blank=True)
+    destination = models.CharField(max_length=12, choices=Destination.choices)
+    pupil_assessment = models.TextField("the pupil's own assessment", blank=True)
+    school_evaluation = models.TextField("the school's evaluation", blank=True)
+    reintegration_plan = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Outcome of {self.placement}"
+
+
+class TargetOutcome(models.Model):
+    class Result(models.TextChoices):
+        ACHIEVED = "achieved", "Achieved"
+        PARTLY = "partly", "Partly achieved"
+        NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="target_outcomes")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="outcomes")
+    result = models.CharField(max_length=12, choices=Result.choices)
+    comment = models.TextField(blank=True)
+
+    objects = scoped_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["outcome", "target"], name="target_outcome_once")]
+
+    def __str__(self):
+        return f"{self.get_result_display()}: {self.target}"

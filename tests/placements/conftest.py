@@ -1,0 +1,137 @@
+"""Placements fixtures: the shared world with a term calendar, an approved provider and a placement that
+can be brought, step by step through the services, to the point where every gate is met."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+import time_machine
+from django_scopes import scope, scopes_disabled
+
+from placements import services
+from providers.models import Provider
+from tests.factories import (
+    AcademicYearFactory,
+    CarerFactory,
+    ClosureDayFactory,
+    PlacementFactory,
+    PupilFactory,
+    TermFactory,
+)
+
+TODAY = date(2026, 11, 20)  # a Friday in the autumn term; placements start on Monday 30 November
+
+FULL_WEEK = [
+    {"weekday": d, "session": s, "start_time": t0, "end_time": t1}
+    for d in range(5)
+    for s, t0, t1 in (("am", time(9, 0), time(12, 0)), ("pm", time(12, 45), time(15, 0)))
+]  # 5 x (3 + 2.25) = 26.25 hours: full-time
+TWO_MORNINGS = [
+    {"weekday": 1, "session": "am", "start_time": time(9, 0), "end_time": time(12, 0)},
+    {"weekday": 3, "session": "am", "start_time": time(9, 0), "end_time": time(12, 0)},
+]  # 6 hours: part-time
+
+
+def add_calendar(trust):
+    with scopes_disabled():
+        year = AcademicYearFactory(trust=trust)
+        TermFactory(academic_year=year, trust=trust)
+        TermFactory(
+            academic_year=year,
+            trust=trust,
+            name="spring",
+            start_date=date(2027, 1, 4),
+            end_date=date(2027, 3, 25),
+            half_term_start=date(2027, 2, 15),
+            half_term_end=date(2027, 2, 19),
+        )
+        TermFactory(
+            academic_year=year,
+            trust=trust,
+            name="summer",
+            start_date=date(2027, 4, 12),
+            end_date=date(2027, 7, 21),
+            half_term_start=date(2027, 5, 31),
+            half_term_end=date(2027, 6, 4),
+        )
+        ClosureDayFactory(trust=trust, school=None, date=date(2026, 11, 27))
+
+
+def approve(provider, until=date(2027, 8, 31)):
+    with scopes_disabled():
+        Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.APPROVED, approved_until=until)
+        provider.refresh_from_db()
+    return provider
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(date(2026, 11, 20).isoformat() + " 10:00 +00:00", tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def pw(world, clock):
+    """The world, with trust A's calendar and provider approved, and trust A's scope open."""
+    add_calendar(world.trust_a)
+    add_calendar(world.trust_b)
+    approve(world.providers["a"])
+    with scope(trust=world.trust_a.pk):
+        yield world
+
+
+def new_placement(world, *, school="a1", provider="a", pupil=None, **fields):
+    pupil = pupil or PupilFactory(school=world.schools[school])
+    fields.setdefault("school_main_contact", "Jo Main, AP lead, jo@example.org")
+    fields.setdefault("school_dsl_contact", "Sam Safe, DSL, 0113 496 0001")
+    fields.setdefault("provider_contact", "Pat Contact, 0113 496 0002")
+    fields.setdefault("transport", "parent")
+    return PlacementFactory(pupil=pupil, provider=world.providers[provider], **fields)
+
+
+def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
+    """Meet every gate of ``placement`` through the services, as an AP lead would."""
+    lead = lead or world.personas["a.ap_lead"]
+    services.timetable_set(by=lead, placement=placement, sessions=sessions)
+    if placement.status == "draft":
+        services.placement_propose(by=lead, placement=placement)
+    carer = CarerFactory(pupil=placement.pupil)
+    services.consent_record(by=lead, placement=placement, carer=carer, decision="given", method="in_person")
+    services.plan_save(
+        by=lead,
+        placement=placement,
+        reintegration_aim="Back to full-time lessons at school by February half-term.",
+        pupil_views="Wants to do construction.",
+        parent_views="Supportive.",
+        targets=[
+            {
+                "objective": "Attend every session",
+                "baseline": "72% attendance last term",
+                "measure": "Provider registers",
+                "school_support": "Weekly check-in",
+                "provider_support": "Key worker",
+                "target_date": date(2027, 2, 12),
+            }
+        ],
+    )
+    services.checks_record(
+        by=lead,
+        placement=placement,
+        la_informed_on=date(2026, 11, 18),
+        risk_assessment_recorded_on=date(2026, 11, 19),
+        risk_assessment_summary="Low risk; supervised at all times.",
+    )
+    version = services.sla_build_version(by=lead, placement=placement)
+    services.sla_sign(
+        by=lead, version=version, side="school", signatory_name="Jo Main", signatory_role="AP lead"
+    )
+    services.sla_sign(
+        by=lead,
+        version=version,
+        side="provider",
+        signatory_name="Pat Contact",
+        signatory_role="Centre manager",
+    )
+    placement.refresh_from_db()
+    return placement
