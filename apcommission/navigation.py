@@ -19,6 +19,19 @@ class NavEntry:
 
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
+    NavEntry("Register", "attendance:register", frozenset({Role.PROVIDER_STAFF}), "check2-square"),
+    NavEntry(
+        "Attendance",
+        "attendance:school_register",
+        frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}),
+        "calendar-check",
+    ),
+    NavEntry(
+        "Follow-ups",
+        "attendance:follow_ups",
+        frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}),
+        "telephone",
+    ),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
     NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("trusts.urls")),
     path("", include("reports.urls")),
+    path("attendance/", include("attendance.urls")),
 ]
 
 handler403 = "apcommission.errors.permission_denied"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,5 +112,7 @@ class ChaseNotifier:
                     urgent=urgent,
                 )
                 sent += created
-            ChaseEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+            ChaseEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
+                notified_at=timezone.now()
+            )
         return sent

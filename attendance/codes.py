@@ -96,7 +96,9 @@ class GuardrailError(ValueError):
 
 def attending_code(*, arrangement: str) -> str:
     """The school's code for a session the pupil attended at the provider."""
-    return {Arrangement.SCHOOL: "B", Arrangement.LOCAL_AUTHORITY: "K", Arrangement.DUAL: "D"}[Arrangement(arrangement)]
+    return {Arrangement.SCHOOL: "B", Arrangement.LOCAL_AUTHORITY: "K", Arrangement.DUAL: "D"}[
+        Arrangement(arrangement)
+    ]
 
 
 def check_code(*, code: str, arrangement: str, supervised: bool) -> None:
@@ -104,10 +106,16 @@ def check_code(*, code: str, arrangement: str, supervised: bool) -> None:
     if code not in BY_CODE:
         raise GuardrailError(f"{code!r} is not a code in the 2024 regulations.")
     if code == "K" and arrangement != Arrangement.LOCAL_AUTHORITY:
-        raise GuardrailError("K is only for provision arranged by the local authority; this placement was arranged by the school.")
+        raise GuardrailError(
+            "K is only for provision arranged by the local authority; this placement was arranged by the school."
+        )
     if code == "B" and not supervised:
-        raise GuardrailError("B is only for supervised education; it cannot be used for unsupervised or at-home work.")
+        raise GuardrailError(
+            "B is only for supervised education; it cannot be used for unsupervised or at-home work."
+        )
     if code == "B" and arrangement != Arrangement.SCHOOL:
-        raise GuardrailError("B is for off-site education the school arranged; use K or D for this placement.")
+        raise GuardrailError(
+            "B is for off-site education the school arranged; use K or D for this placement."
+        )
     if code == "D" and arrangement != Arrangement.DUAL:
         raise GuardrailError("D is only for a pupil dual registered at another school.")

@@ -40,7 +40,9 @@ class RegisterArrangement(models.Model):
     """How the school records a placement's sessions in its own register."""
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
-    placement = models.OneToOneField("placements.Placement", on_delete=models.CASCADE, related_name="register")
+    placement = models.OneToOneField(
+        "placements.Placement", on_delete=models.CASCADE, related_name="register"
+    )
     arrangement = models.CharField(
         max_length=20,
         choices=[
@@ -71,7 +73,9 @@ class ExpectedSession(models.Model):
     school's calendar."""
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
-    placement = models.ForeignKey("placements.Placement", on_delete=models.CASCADE, related_name="expected_sessions")
+    placement = models.ForeignKey(
+        "placements.Placement", on_delete=models.CASCADE, related_name="expected_sessions"
+    )
     # Copied from the placement so registers and dashboards filter without joins.
     pupil = models.ForeignKey("placements.Pupil", on_delete=models.CASCADE, related_name="expected_sessions")
     school = models.ForeignKey("trusts.School", on_delete=models.PROTECT, related_name="+")
@@ -147,7 +151,9 @@ class ChaseEvent(models.Model):
         CONSECUTIVE = "consecutive", "Consecutive absences: possible child missing education"
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
-    expected_session = models.ForeignKey(ExpectedSession, on_delete=models.CASCADE, related_name="chase_events")
+    expected_session = models.ForeignKey(
+        ExpectedSession, on_delete=models.CASCADE, related_name="chase_events"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField()
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -180,7 +186,9 @@ class AbsenceFollowUp(models.Model):
         REFERRED = "referred", "Referred (safeguarding or attendance service)"
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
-    expected_session = models.OneToOneField(ExpectedSession, on_delete=models.CASCADE, related_name="follow_up")
+    expected_session = models.OneToOneField(
+        ExpectedSession, on_delete=models.CASCADE, related_name="follow_up"
+    )
     vulnerable = models.BooleanField(default=False)
     opened_at = models.DateTimeField()
     contacted_by = models.CharField("who contacted the parent", max_length=150, blank=True)

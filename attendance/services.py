@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from attendance import codes
@@ -28,7 +27,9 @@ def _aware(day: date, at) -> datetime:
 
 
 def placement_register_arrangement(*, placement) -> RegisterArrangement:
-    arrangement, _ = RegisterArrangement.objects.get_or_create(placement=placement, defaults={"trust": placement.trust})
+    arrangement, _ = RegisterArrangement.objects.get_or_create(
+        placement=placement, defaults={"trust": placement.trust}
+    )
     return arrangement
 
 
@@ -38,7 +39,9 @@ def placement_session_window(placement) -> tuple[date, date | None]:
     return placement.start_date, (last + timedelta(days=1)) if last else None
 
 
-def expected_sessions_generate(*, placement, start: date, end: date, calendar: SchoolCalendar | None = None) -> int:
+def expected_sessions_generate(
+    *, placement, start: date, end: date, calendar: SchoolCalendar | None = None
+) -> int:
     """Lay out the sessions of ``placement`` for school days d with start <= d < end. Safe to repeat."""
     first, stop = placement_session_window(placement)
     start = max(start, first)
@@ -66,8 +69,15 @@ def expected_sessions_generate(*, placement, start: date, end: date, calendar: S
                     ends_at=_aware(day, slot.end_time),
                 )
             )
-    created = ExpectedSession.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    existing = set(
+        ExpectedSession.objects.filter(placement=placement, date__gte=start, date__lt=end).values_list(
+            "date", "session"
+        )
+    )
+    rows = [row for row in rows if (row.date, row.session) not in existing]
+    # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
+    ExpectedSession.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def expected_sessions_refresh(*, placement, now: datetime | None = None) -> int:
@@ -79,7 +89,9 @@ def expected_sessions_refresh(*, placement, now: datetime | None = None) -> int:
         if placement.status not in ("agreed", "active"):
             return 0
         today = timezone.localdate(now)
-        return expected_sessions_generate(placement=placement, start=today, end=today + timedelta(days=HORIZON_DAYS))
+        return expected_sessions_generate(
+            placement=placement, start=today, end=today + timedelta(days=HORIZON_DAYS)
+        )
 
 
 def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
@@ -90,12 +102,16 @@ def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     total = 0
     calendars = {}
-    placements = Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+    placements = (
+        Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+    )
     for placement in placements:
         calendar = calendars.setdefault(placement.school_id, SchoolCalendar(placement.school))
         total += expected_sessions_generate(
             placement=placement,
-            start=min(today, placement.start_date) if placement.start_date >= today - timedelta(days=7) else today,
+            start=min(today, placement.start_date)
+            if placement.start_date >= today - timedelta(days=7)
+            else today,
             end=today + timedelta(days=HORIZON_DAYS),
             calendar=calendar,
         )
@@ -166,14 +182,14 @@ def mark_record(
 
             chase.delay_on_commit(trust_id=locked.trust_id)
         else:
-            AbsenceFollowUp.objects.filter(expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True).update(
-                closed_at=now, outcome="", reason="Marked present by the provider after all."
-            )
+            AbsenceFollowUp.objects.filter(
+                expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True
+            ).update(closed_at=now, outcome="", reason="Marked present by the provider after all.")
     return mark
 
 
 def register_mark_all_present(*, sessions, by_user, now: datetime | None = None) -> int:
-    """"All present" for the sessions not yet marked. Returns how many it marked."""
+    """ "All present" for the sessions not yet marked. Returns how many it marked."""
     count = 0
     for session in sessions:
         if not RegisterMark.objects.filter(expected_session=session).exists():
@@ -191,9 +207,13 @@ def school_code_set(*, mark: RegisterMark, code: str, by_user, now: datetime | N
         raise DomainError(str(error), field="code") from None
     meaning = codes.BY_CODE[code]
     if mark.status in (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE) and meaning.is_absence:
-        raise DomainError("The provider marked this pupil present: an absence code does not fit.", field="code")
+        raise DomainError(
+            "The provider marked this pupil present: an absence code does not fit.", field="code"
+        )
     if mark.status == RegisterMark.Status.ABSENT and meaning.counts_as_attending:
-        raise DomainError("The provider marked this pupil absent: an attendance code does not fit.", field="code")
+        raise DomainError(
+            "The provider marked this pupil absent: an attendance code does not fit.", field="code"
+        )
     mark.school_code = code
     mark.code_set_by = by_user
     mark.code_set_at = now or timezone.now()

@@ -28,3 +28,13 @@ def extend_sessions_all_trusts() -> int:
     for trust_id in trust_ids:
         extend_sessions.delay(trust_id=trust_id)
     return len(trust_ids)
+
+
+@shared_task(base=TrustTask, name="attendance.tasks.refresh_sessions")
+def refresh_sessions(*, trust_id: int, placement_id: int) -> int:
+    from placements.models import Placement
+
+    placement = Placement.objects.filter(pk=placement_id).select_related("school").first()
+    if placement is None:
+        return 0
+    return services.expected_sessions_refresh(placement=placement)
