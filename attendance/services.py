@@ -40,9 +40,15 @@ def placement_session_window(placement) -> tuple[date, date | None]:
 
 
 def expected_sessions_generate(
-    *, placement, start: date, end: date, calendar: SchoolCalendar | None = None
+    *,
+    placement,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None = None,
+    not_before: datetime | None = None,
 ) -> int:
-    """Lay out the sessions of ``placement`` for school days d with start <= d < end. Safe to repeat."""
+    """Lay out the sessions of ``placement`` for school days d with start <= d < end (and, with ``not_before``,
+    only sessions starting after it). Safe to repeat."""
     first, stop = placement_session_window(placement)
     start = max(start, first)
     if stop is not None:
@@ -75,6 +81,8 @@ def expected_sessions_generate(
         )
     )
     rows = [row for row in rows if (row.date, row.session) not in existing]
+    if not_before is not None:
+        rows = [row for row in rows if row.starts_at > not_before]
     # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
     ExpectedSession.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -85,7 +93,14 @@ def expected_sessions_refresh(*, placement, now: datetime | None = None) -> int:
     or carry a mark, are history and stay as they are."""
     now = now or timezone.now()
     with transaction.atomic():
-        ExpectedSession.objects.filter(placement=placement, starts_at__gt=now, mark__isnull=True).delete()
+        # Only sessions that can't be marked yet; the row locks make a concurrent mark_record (which locks the
+        # session first) and this refresh take turns instead of colliding.
+        doomed = list(
+            ExpectedSession.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(placement=placement, starts_at__gt=now + EARLIEST_MARK_BEFORE_START, mark__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        ExpectedSession.objects.filter(pk__in=doomed, mark__isnull=True).delete()
         if placement.status not in ("agreed", "active"):
             return 0
         today = timezone.localdate(now)
@@ -276,7 +291,8 @@ def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "")
                 trust_id=session.trust_id, expected_session=session, kind=kind, occurred_at=now, detail=detail
             )
     except IntegrityError:
-        return ChaseEvent.objects.get(expected_session=session, kind=kind)
+        # Another run wrote it first (or the session was removed meanwhile): nothing more to do here.
+        return ChaseEvent.objects.filter(expected_session=session, kind=kind).first()
 
 
 def chase_run(*, now: datetime | None = None) -> dict[str, int]:

@@ -55,8 +55,7 @@ def make_placement(*, school, provider, pupil=None, weekdays=(0, 1, 2, 3, 4), pm
     return placement
 
 
-@pytest.fixture
-def setup(db):
+def build_setup() -> Setup:
     term = TermFactory()  # autumn 2026: 2 Sep - 18 Dec, half-term 26-30 Oct
     trust = term.trust
     TermFactory(
@@ -87,5 +86,11 @@ def setup(db):
             head=MembershipFactory(trust=trust, role=Role.HEADTEACHER, school=school),
             ap_lead=MembershipFactory(trust=trust, role=Role.AP_LEAD, school=school),
         )
-    with scope(trust=trust.pk):
+    return s
+
+
+@pytest.fixture
+def setup(db):
+    s = build_setup()
+    with scope(trust=s.trust.pk):
         yield s
