@@ -158,6 +158,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trusts.tasks.deliver_pending_notifications_all_trusts",
         "schedule": timedelta(minutes=5),
     },
+    # Placement reminders: hourly is plenty for day-granular deadlines, and each notification is sent once.
+    "placements-reviews-due": {
+        "task": "placements.tasks.remind_reviews_all_trusts",
+        "schedule": timedelta(hours=1),
+    },
+    "placements-sla-unsigned": {
+        "task": "placements.tasks.remind_unsigned_slas_all_trusts",
+        "schedule": timedelta(hours=1),
+    },
+    "placements-part-time-reviews": {
+        "task": "placements.tasks.remind_part_time_reviews_all_trusts",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 if REDIS_URL:
@@ -308,5 +321,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING"), "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # PDF rendering logs every step at INFO; only its warnings matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

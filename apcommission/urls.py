@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("trusts.urls")),
     path("", include("reports.urls")),
+    path("", include("placements.urls")),
     path("attendance/", include("attendance.urls")),
 ]
 

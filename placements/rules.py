@@ -17,6 +17,11 @@ def session_hours(start: time, end: time) -> Decimal:
     return (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def fmt_hours(hours) -> str:
+    """6.00 as "6", 26.25 as "26.25"."""
+    return format(Decimal(hours).normalize(), "f")
+
+
 def weekly_hours(sessions) -> Decimal:
     """Hours a week from timetable sessions (anything with start_time and end_time)."""
     return sum((session_hours(s.start_time, s.end_time) for s in sessions), Decimal("0"))
@@ -32,7 +37,7 @@ def part_time_review_problem(*, hours, policy, planned_end_date, part_time_revie
     if is_full_time(hours, policy) or planned_end_date or part_time_review_date:
         return None
     return (
-        f"The timetable is part-time ({hours:g} hours a week): give a planned end date or a date to review "
+        f"The timetable is part-time ({fmt_hours(hours)} hours a week): give a planned end date or a date to review "
         "the part-time timetable."
     )
 
@@ -49,8 +54,8 @@ def reduced_education_flag(
     if Decimal(total) >= Decimal(school_weekly_hours) or (medical_reason or "").strip():
         return None
     return (
-        f"The pupil's total education is {total:g} hours a week, below the school's full week of "
-        f"{school_weekly_hours:g} hours, and no medical reason is recorded."
+        f"The pupil's total education is {fmt_hours(total)} hours a week, below the school's full week of "
+        f"{fmt_hours(school_weekly_hours)} hours, and no medical reason is recorded."
     )
 
 

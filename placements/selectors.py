@@ -161,7 +161,7 @@ def sla_snapshot(placement) -> dict:
         "part_time_review_date": (
             placement.part_time_review_date.isoformat() if placement.part_time_review_date else None
         ),
-        "hours_per_week": f"{hours:g}",
+        "hours_per_week": rules.fmt_hours(hours),
         "full_time": rules.is_full_time(hours, policy),
         "sessions": [
             {
@@ -393,7 +393,7 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
             not timetable_problems,
             ("Fix: " + "; ".join(timetable_problems) + ".")
             if timetable_problems
-            else f"{len(sessions)} sessions, {hours:g} hours a week ({'full-time' if rules.is_full_time(hours, policy) else 'part-time'}).",
+            else f"{len(sessions)} sessions, {rules.fmt_hours(hours)} hours a week ({'full-time' if rules.is_full_time(hours, policy) else 'part-time'}).",
         )
     )
 
@@ -522,7 +522,27 @@ def placement_list(membership):
         Placement.objects.visible_to(membership)
         .select_related("pupil", "provider", "school")
         .annotate(weekly_hours=Sum("sessions__hours"), session_count=Count("sessions"))
+        .order_by("-start_date", "-pk")
     )
+
+
+CENSUS_COLUMNS = (
+    "School URN",
+    "UPN",
+    "Surname",
+    "Forename",
+    "Date of birth",
+    "Provider name",
+    "Provider URN",
+    "Provider UKPRN",
+    "Setting type",
+    "Reason",
+    "Entry date",
+    "Leaving date",
+    "Sessions per week",
+    "Hours per week",
+    "Status",
+)
 
 
 def census_rows(placements) -> list[dict]:
@@ -546,7 +566,7 @@ def census_rows(placements) -> list[dict]:
                 if (p.ended_on or p.planned_end_date)
                 else "",
                 "Sessions per week": p.session_count or 0,
-                "Hours per week": f"{Decimal(p.weekly_hours or 0):g}",
+                "Hours per week": rules.fmt_hours(p.weekly_hours or 0),
                 "Status": p.get_status_display(),
             }
         )

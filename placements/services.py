@@ -783,6 +783,7 @@ def review_schedule(*, by, placement, scheduled_for, kind=Review.Kind.SCHEDULED)
 def review_record(*, by, review, held_on, progress: list[dict], next_review_date=None, **fields) -> Review:
     """Record a held review: attendance, behaviour, safeguarding, progress on each target, the voices of the
     pupil and parents, actions and the next date (which schedules the next review)."""
+    review = Review.objects.select_related("placement").get(pk=review.pk)
     placement = review.placement
     _require_school_side_of(by, placement)
     problems = []

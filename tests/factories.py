@@ -210,3 +210,32 @@ class ReviewFactory(TenantFactory):
     placement = factory.SubFactory(PlacementFactory)
     trust = factory.SelfAttribute("placement.trust")
     scheduled_for = date(2027, 1, 11)
+
+
+class SLAVersionFactory(TenantFactory):
+    class Meta:
+        model = "placements.SLAVersion"
+
+    placement = factory.SubFactory(PlacementFactory)
+    trust = factory.SelfAttribute("placement.trust")
+    number = 1
+    snapshot = factory.LazyFunction(dict)
+    fingerprint = "0" * 64
+    pdf = b"%PDF-1.7 test"
+
+
+class ReferralNoticeFactory(TenantFactory):
+    class Meta:
+        model = "placements.ReferralNotice"
+
+    placement = factory.SubFactory(PlacementFactory, reason="off_site")
+    trust = factory.SelfAttribute("placement.trust")
+    notice_date = date(2026, 11, 25)
+    delivered_by = "hand"
+    recipients = "Parent"
+    report_to = "Reception"
+    number_of_days = 10
+    reasons = "Reasons"
+    objectives = "Objectives"
+    contents = factory.LazyFunction(dict)
+    pdf = b"%PDF-1.7 test"

@@ -13,7 +13,14 @@ apps so one filler serves every URL that takes that thing.
 
 from __future__ import annotations
 
-from tests.factories import NotificationFactory
+from tests.factories import (
+    NotificationFactory,
+    PlacementFactory,
+    PupilFactory,
+    ReferralNoticeFactory,
+    ReviewFactory,
+    SLAVersionFactory,
+)
 
 
 def _membership(world, target):
@@ -27,7 +34,43 @@ def _notification(world, target):
     return NotificationFactory(trust=recipient.trust, recipient=recipient.user).pk
 
 
+def _school(world, target):
+    return world.schools["b1"] if target == "other_trust" else world.schools["a2"]
+
+
+def _placement_obj(world, target):
+    # Proposed, so that provider staff would see it if isolation failed (drafts are hidden from them anyway).
+    school = _school(world, target)
+    provider = world.providers["b"] if target == "other_trust" else world.providers["a"]
+    return PlacementFactory(pupil=PupilFactory(school=school), provider=provider, status="proposed")
+
+
+def _pupil(world, target):
+    return PupilFactory(school=_school(world, target)).pk
+
+
+def _placement(world, target):
+    return _placement_obj(world, target).pk
+
+
+def _sla(world, target):
+    return SLAVersionFactory(placement=_placement_obj(world, target)).pk
+
+
+def _notice(world, target):
+    return ReferralNoticeFactory(placement=_placement_obj(world, target)).pk
+
+
+def _review(world, target):
+    return ReviewFactory(placement=_placement_obj(world, target)).pk
+
+
 OBJECT_PARAMS = {
+    "pupil_pk": _pupil,
+    "placement_pk": _placement,
+    "sla_pk": _sla,
+    "notice_pk": _notice,
+    "review_pk": _review,
     "membership_pk": _membership,
     "notification_pk": _notification,
 }

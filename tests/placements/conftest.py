@@ -56,6 +56,7 @@ def add_calendar(trust):
             half_term_end=date(2027, 6, 4),
         )
         ClosureDayFactory(trust=trust, school=None, date=date(2026, 11, 27))
+        ClosureDayFactory(trust=trust, school=None, date=date(2027, 1, 4))
 
 
 def approve(provider, until=date(2027, 8, 31)):

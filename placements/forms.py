@@ -1,0 +1,457 @@
+"""Forms of the placements app. Forms parse and check shapes; the services apply the rules."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from placements.models import (
+    YEAR_GROUPS,
+    BehaviourIncident,
+    Carer,
+    Consent,
+    LAAgreement,
+    Outcome,
+    Placement,
+    Plan,
+    ProviderReport,
+    Pupil,
+    ReferralNotice,
+    Review,
+    TargetOutcome,
+    TargetProgress,
+    TimetableSession,
+)
+from providers.models import Provider
+from trusts.models import School
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _dates(form):
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+        elif isinstance(field, forms.DateTimeField):
+            field.widget = DateTimeInput()
+            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.setdefault("rows", 3)
+
+
+class StyledModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _dates(self)
+
+
+# Querysets of choice fields are set per request in __init__: scoped managers cannot be queried at import.
+class PupilForm(StyledModelForm):
+    school = forms.ModelChoiceField(queryset=None)
+
+    class Meta:
+        model = Pupil
+        fields = [
+            "school",
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "date_of_birth",
+            "upn",
+            "year_group",
+            "gender",
+            "first_language",
+            *Pupil.SENSITIVE_FIELDS,
+        ]
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.visible_to(membership)
+        if membership.school_id is not None:
+            self.fields["school"].initial = membership.school_id
+            self.fields["school"].disabled = True
+        self.fields["upn"].help_text = "13 characters, from the school's MIS."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("looked_after") and not (data.get("responsible_la") or "").strip():
+            self.add_error("responsible_la", "Name the local authority responsible for this child.")
+        return data
+
+
+class CarerForm(StyledModelForm):
+    class Meta:
+        model = Carer
+        fields = ["name", "relationship", "has_parental_responsibility", "phone", "email", "address"]
+
+
+class PupilImportForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=None)
+    file = forms.FileField(label="CSV export from the school's MIS", required=False)
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.visible_to(membership)
+        if membership.school_id is not None:
+            self.fields["school"].initial = membership.school_id
+            self.fields["school"].disabled = True
+
+
+PLACEMENT_FORM_FIELDS = [
+    "reason",
+    "reason_detail",
+    "start_date",
+    "planned_end_date",
+    "part_time_review_date",
+    "curriculum",
+    "cost_per_session",
+    "cost_per_week",
+    "registration_cost",
+    "extra_costs",
+    "extra_costs_detail",
+    "payment_terms",
+    "transport",
+    "transport_detail",
+    "meal_arrangement",
+    "school_main_contact",
+    "school_attendance_contact",
+    "school_dsl_contact",
+    "school_senco_contact",
+    "provider_contact",
+    "info_shared",
+    "hours_at_school_per_week",
+    "medical_reason_reduced_hours",
+]
+
+
+class PlacementForm(StyledModelForm):
+    pupil = forms.ModelChoiceField(queryset=None)
+    provider = forms.ModelChoiceField(queryset=None)
+
+    class Meta:
+        model = Placement
+        fields = ["pupil", "provider", *PLACEMENT_FORM_FIELDS]
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = Pupil.objects.visible_to(membership).select_related("school")
+        self.fields["provider"].queryset = Provider.objects.visible_to(membership)
+        self.fields["provider"].label_from_instance = lambda p: f"{p} ({p.get_status_display().lower()})"
+        self.fields["transport"].required = False
+        if self.instance.pk:
+            self.fields["pupil"].disabled = True
+            if not self.instance.is_open:
+                self.fields["provider"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("planned_end_date")
+        if start and end and end <= start:
+            self.add_error("planned_end_date", "The planned end date must come after the start date.")
+        review = data.get("part_time_review_date")
+        if start and review and review <= start:
+            self.add_error("part_time_review_date", "The review date must come after the start date.")
+        return data
+
+
+class SessionForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=TimetableSession.WEEKDAYS, coerce=int, widget=forms.HiddenInput)
+    session = forms.ChoiceField(choices=TimetableSession.Session.choices, widget=forms.HiddenInput)
+    attends = forms.BooleanField(required=False, label="Attends")
+    start_time = forms.TimeField(required=False, widget=TimeInput())
+    end_time = forms.TimeField(required=False, widget=TimeInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("attends"):
+            if not data.get("start_time"):
+                self.add_error("start_time", "Give the start time.")
+            if not data.get("end_time"):
+                self.add_error("end_time", "Give the end time.")
+            if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
+                self.add_error("end_time", "The session must end after it starts.")
+        return data
+
+    @property
+    def label(self):
+        day = dict(TimetableSession.WEEKDAYS)[int(self["weekday"].value())]
+        return f"{day} {'morning' if self['session'].value() == 'am' else 'afternoon'}"
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=0, max_num=10, validate_max=True)
+DEFAULT_TIMES = {"am": (time(9, 0), time(12, 0)), "pm": (time(12, 45), time(15, 0))}
+
+
+def timetable_initial(placement) -> list[dict]:
+    existing = {(s.weekday, s.session): s for s in placement.sessions.all()}
+    rows = []
+    for weekday, _ in TimetableSession.WEEKDAYS:
+        for session in ("am", "pm"):
+            s = existing.get((weekday, session))
+            start, end = (s.start_time, s.end_time) if s else DEFAULT_TIMES[session]
+            rows.append(
+                {
+                    "weekday": weekday,
+                    "session": session,
+                    "attends": s is not None,
+                    "start_time": start,
+                    "end_time": end,
+                }
+            )
+    return rows
+
+
+class ConsentForm(StyledModelForm):
+    carer = forms.ModelChoiceField(queryset=None, label="Parent or carer")
+
+    class Meta:
+        model = Consent
+        fields = ["carer", "decision", "method", "note"]
+
+    def __init__(self, *args, placement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carer"].queryset = placement.pupil.carers.all()
+        self.fields["carer"].label = "Parent or carer"
+        self.fields["carer"].label_from_instance = lambda c: (
+            f"{c.name} ({c.relationship}{', parental responsibility' if c.has_parental_responsibility else ''})"
+        )
+
+
+class LAAgreementForm(StyledModelForm):
+    class Meta:
+        model = LAAgreement
+        fields = ["local_authority", "officer_name", "officer_role", "agreed_on", "note"]
+
+
+class PlanForm(StyledModelForm):
+    class Meta:
+        model = Plan
+        fields = ["overview", "reintegration_aim", "pupil_views", "parent_views"]
+
+
+class TargetForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    objective = forms.CharField(max_length=300, required=False)
+    baseline = forms.CharField(max_length=300, required=False)
+    measure = forms.CharField(max_length=300, required=False, label="How progress is measured")
+    school_support = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Support from the school"
+    )
+    provider_support = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Support from the provider"
+    )
+    target_date = forms.DateField(required=False, widget=DateInput())
+
+
+TargetFormSet = forms.formset_factory(TargetForm, extra=1, can_delete=True, max_num=20)
+
+
+class ChecksForm(StyledModelForm):
+    class Meta:
+        model = Placement
+        fields = ["la_informed_on", "risk_assessment_recorded_on", "risk_assessment_summary"]
+
+
+class SLASignForm(forms.Form):
+    side = forms.ChoiceField(
+        choices=[("school", "For the school"), ("provider", "For the provider")], widget=forms.RadioSelect
+    )
+    signatory_name = forms.CharField(max_length=150, label="Name of the person signing")
+    signatory_role = forms.CharField(max_length=100, label="Their role")
+    confirm = forms.BooleanField(label="The person named has read and agrees to this version of the SLA")
+
+
+class NoticeForm(StyledModelForm):
+    class Meta:
+        model = ReferralNotice
+        fields = [
+            "notice_date",
+            "delivered_by",
+            "recipients",
+            "report_to",
+            "number_of_days",
+            "reasons",
+            "objectives",
+        ]
+
+
+class ReviewScheduleForm(StyledModelForm):
+    class Meta:
+        model = Review
+        fields = ["scheduled_for", "kind"]
+
+
+class ReviewRecordForm(StyledModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "held_on",
+            "attendance_percent",
+            "attendance",
+            "behaviour",
+            "safeguarding",
+            "pupil_voice",
+            "parent_voice",
+            "actions",
+            "next_review_date",
+        ]
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].required = True
+        self.targets = list(targets)
+        for t in self.targets:
+            self.fields[f"rating_{t.pk}"] = forms.ChoiceField(
+                choices=[("", "Choose")] + list(TargetProgress.Rating.choices),
+                label=f"Progress: {t.objective}",
+            )
+            self.fields[f"comment_{t.pk}"] = forms.CharField(required=False, label="Comment")
+
+    def progress(self):
+        return [
+            {
+                "target": t,
+                "rating": self.cleaned_data[f"rating_{t.pk}"],
+                "comment": self.cleaned_data[f"comment_{t.pk}"],
+            }
+            for t in self.targets
+        ]
+
+    def target_rows(self):
+        return [(t, self[f"rating_{t.pk}"], self[f"comment_{t.pk}"]) for t in self.targets]
+
+
+class ProviderReportForm(StyledModelForm):
+    class Meta:
+        model = ProviderReport
+        fields = ["period_ending", "attendance", "progress", "behaviour", "wellbeing", "next_steps"]
+
+
+class IncidentForm(StyledModelForm):
+    class Meta:
+        model = BehaviourIncident
+        fields = ["occurred_at", "description", "action_taken", "parent_informed"]
+
+
+class EndForm(StyledModelForm):
+    ended_on = forms.DateField(widget=DateInput(), label="Last day of the placement")
+    ended_outcome = forms.ChoiceField(choices=Placement.EndedOutcome.choices, label="How it ended")
+    ended_reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why it ended early"
+    )
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "attendance_percent",
+            "attainment",
+            "accreditation",
+            "destination",
+            "pupil_assessment",
+            "school_evaluation",
+            "reintegration_plan",
+        ]
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for t in self.targets:
+            self.fields[f"result_{t.pk}"] = forms.ChoiceField(
+                choices=[("", "Choose")] + list(TargetOutcome.Result.choices), label=f"Outcome: {t.objective}"
+            )
+            self.fields[f"comment_{t.pk}"] = forms.CharField(required=False, label="Comment")
+
+    def outcome_data(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def target_outcomes(self):
+        return [
+            {
+                "target": t,
+                "result": self.cleaned_data[f"result_{t.pk}"],
+                "comment": self.cleaned_data[f"comment_{t.pk}"],
+            }
+            for t in self.targets
+        ]
+
+    def target_rows(self):
+        return [(t, self[f"result_{t.pk}"], self[f"comment_{t.pk}"]) for t in self.targets]
+
+
+class PlacementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Pupil")
+    status = django_filters.ChoiceFilter(choices=Placement.Status.choices, empty_label="Any status")
+    reason = django_filters.ChoiceFilter(choices=Placement.Reason.choices, empty_label="Any reason")
+    provider = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any provider")
+    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
+    sort = django_filters.OrderingFilter(
+        fields=(("start_date", "start"), ("pupil__legal_last_name", "pupil"), ("status", "status")),
+        field_labels={"start": "Start date", "pupil": "Pupil", "status": "Status"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Placement
+        fields = ["q", "status", "reason", "provider", "school"]
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["provider"].queryset = Provider.objects.visible_to(membership)
+        self.filters["school"].queryset = School.objects.visible_to(membership)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(pupil__legal_last_name__icontains=value)
+            | Q(pupil__legal_first_name__icontains=value)
+            | Q(pupil__preferred_name__icontains=value)
+            | Q(pupil__upn__iexact=value.strip())
+        )
+
+
+class PupilFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or UPN")
+    year_group = django_filters.ChoiceFilter(choices=YEAR_GROUPS, empty_label="Any year")
+    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
+    sort = django_filters.OrderingFilter(
+        fields=(("legal_last_name", "name"), ("year_group", "year")),
+        field_labels={"name": "Name", "year": "Year group"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Pupil
+        fields = ["q", "year_group", "school"]
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["school"].queryset = School.objects.visible_to(membership)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(legal_last_name__icontains=value)
+            | Q(legal_first_name__icontains=value)
+            | Q(preferred_name__icontains=value)
+            | Q(upn__iexact=value.strip())
+        )
