@@ -18,12 +18,16 @@ class NavEntry:
 
 
 # The school-side roles that work with pupils day to day (governors read reports instead).
-PUPIL_WORKERS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL})
+PUPIL_WORKERS = frozenset(
+    {Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}
+)
 
 NAV = [
     NavEntry("Home", "home", ALL, "house"),
     NavEntry("Pupils", "placements:pupil_list", PUPIL_WORKERS, "people"),
-    NavEntry("Placements", "placements:placement_list", PUPIL_WORKERS | {Role.PROVIDER_STAFF}, "signpost-split"),
+    NavEntry(
+        "Placements", "placements:placement_list", PUPIL_WORKERS | {Role.PROVIDER_STAFF}, "signpost-split"
+    ),
     NavEntry("Register", "attendance:register", frozenset({Role.PROVIDER_STAFF}), "check2-square"),
     NavEntry("Attendance", "attendance:school_register", PUPIL_WORKERS, "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", PUPIL_WORKERS, "telephone"),
