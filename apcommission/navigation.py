@@ -30,6 +30,9 @@ NAV = [
     NavEntry(
         "Placements", "placements:placement_list", PUPIL_WORKERS | {Role.PROVIDER_STAFF}, "signpost-split"
     ),
+    NavEntry("Register", "attendance:register", frozenset({Role.PROVIDER_STAFF}), "check2-square"),
+    NavEntry("Attendance", "attendance:school_register", PUPIL_WORKERS, "calendar-check"),
+    NavEntry("Follow-ups", "attendance:follow_ups", PUPIL_WORKERS, "telephone"),
     NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
     NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
 ]

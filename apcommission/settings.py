@@ -172,6 +172,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.remind_part_time_reviews_all_trusts",
         "schedule": timedelta(hours=1),
     },
+    # The attendance chase chain: every five minutes through the school day. Each run reconciles from the
+    # database, so the first run after an outage catches up on everything it missed.
+    "attendance-chase": {
+        "task": "attendance.tasks.chase_all_trusts",
+        "schedule": crontab(minute="*/5", hour="7-18", day_of_week="mon-fri"),
+    },
+    "attendance-extend-sessions": {
+        "task": "attendance.tasks.extend_sessions_all_trusts",
+        "schedule": crontab(minute=30, hour=5),
+    },
     "providers-evidence-expiry": {
         "task": "providers.tasks.check_evidence_expiry_all_trusts",
         "schedule": crontab(hour=6, minute=15),

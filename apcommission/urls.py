@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("trusts.urls")),
     path("", include("reports.urls")),
     path("", include("placements.urls")),
+    path("attendance/", include("attendance.urls")),
     path("providers/", include("providers.urls")),
 ]
 

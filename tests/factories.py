@@ -1,7 +1,8 @@
 """Factories for tests. Tenant-owned rows are created with scopes disabled: fixtures may bypass the scope,
 the code under test may not."""
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -239,6 +240,46 @@ class ReferralNoticeFactory(TenantFactory):
     objectives = "Objectives"
     contents = factory.LazyFunction(dict)
     pdf = b"%PDF-1.7 test"
+
+
+class ExpectedSessionFactory(TenantFactory):
+    class Meta:
+        model = "attendance.ExpectedSession"
+
+    placement = factory.SubFactory(PlacementFactory, status="active")
+    trust = factory.SelfAttribute("placement.trust")
+    pupil = factory.SelfAttribute("placement.pupil")
+    school = factory.SelfAttribute("placement.school")
+    provider = factory.SelfAttribute("placement.provider")
+    date = date(2026, 11, 23)
+    session = "am"
+    starts_at = factory.LazyAttribute(
+        lambda o: datetime.combine(
+            o.date, time(9) if o.session == "am" else time(13), tzinfo=ZoneInfo("Europe/London")
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+
+
+class RegisterMarkFactory(TenantFactory):
+    class Meta:
+        model = "attendance.RegisterMark"
+
+    expected_session = factory.SubFactory(ExpectedSessionFactory)
+    trust = factory.SelfAttribute("expected_session.trust")
+    status = "absent"
+    marked_by = factory.SubFactory(UserFactory)
+    marked_at = factory.SelfAttribute("expected_session.starts_at")
+    school_code = "N"
+
+
+class AbsenceFollowUpFactory(TenantFactory):
+    class Meta:
+        model = "attendance.AbsenceFollowUp"
+
+    expected_session = factory.SubFactory(ExpectedSessionFactory)
+    trust = factory.SelfAttribute("expected_session.trust")
+    opened_at = factory.SelfAttribute("expected_session.starts_at")
 
 
 # A small but well-formed PDF, enough for content checks and for a browser to open.

@@ -14,12 +14,15 @@ apps so one filler serves every URL that takes that thing.
 from __future__ import annotations
 
 from tests.factories import (
+    AbsenceFollowUpFactory,
     ApprovalConditionFactory,
     EvidenceFactory,
+    ExpectedSessionFactory,
     NotificationFactory,
     PlacementFactory,
     PupilFactory,
     ReferralNoticeFactory,
+    RegisterMarkFactory,
     ReviewFactory,
     SLAVersionFactory,
 )
@@ -67,6 +70,32 @@ def _review(world, target):
     return ReviewFactory(placement=_placement_obj(world, target)).pk
 
 
+def _active_placement(world, target):
+    from django_scopes import scopes_disabled
+
+    placement = _placement_obj(world, target)
+    with scopes_disabled():
+        placement.status = "active"
+        placement.save(update_fields=["status"])
+    return placement
+
+
+def _session(world, target):
+    return ExpectedSessionFactory(placement=_active_placement(world, target)).pk
+
+
+def _mark(world, target):
+    return RegisterMarkFactory(
+        expected_session=ExpectedSessionFactory(placement=_active_placement(world, target))
+    ).pk
+
+
+def _follow_up(world, target):
+    session = ExpectedSessionFactory(placement=_active_placement(world, target))
+    RegisterMarkFactory(expected_session=session)
+    return AbsenceFollowUpFactory(expected_session=session).pk
+
+
 # Providers are trust-wide (every school of the trust uses the same register), so only the other trust's
 # objects are swept for them.
 def _provider(world, target):
@@ -86,6 +115,9 @@ def _condition(world, target):
 
 
 OBJECT_PARAMS = {
+    "session_pk": _session,
+    "mark_pk": _mark,
+    "follow_up_pk": _follow_up,
     "pupil_pk": _pupil,
     "placement_pk": _placement,
     "sla_pk": _sla,

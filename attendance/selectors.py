@@ -1,0 +1,129 @@
+"""Queries of the attendance app: registers, open follow-ups and attendance figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+
+from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
+from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from trusts.models import AcademicYear
+
+
+def sessions_on(membership, day: date):
+    """The expected sessions of one day that ``membership`` may see, with everything a register row shows,
+    in a fixed number of queries whatever the number of pupils."""
+    return (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(date=day)
+        .select_related("pupil", "school", "provider", "placement__register", "mark__marked_by", "follow_up")
+        .order_by("session", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    )
+
+
+def open_follow_ups(membership):
+    """Open absence follow-ups, vulnerable pupils first, then oldest first."""
+    return (
+        AbsenceFollowUp.objects.visible_to(membership)
+        .open()
+        .select_related(
+            "expected_session__pupil",
+            "expected_session__provider",
+            "expected_session__school",
+            "expected_session__mark",
+        )
+        .order_by("-vulnerable", "opened_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    possible: int
+    attended: int
+    absent: int
+    late: int
+
+    @property
+    def percentage(self) -> float | None:
+        return round(100 * self.attended / self.possible, 1) if self.possible else None
+
+    @property
+    def persistent(self) -> bool:
+        return self.percentage is not None and self.percentage < PERSISTENT_ABSENCE_BELOW
+
+    @property
+    def severe(self) -> bool:
+        return self.percentage is not None and self.percentage < SEVERE_ABSENCE_BELOW
+
+
+ATTENDED = Q(mark__status__in=[RegisterMark.Status.PRESENT, RegisterMark.Status.LATE])
+POSSIBLE = Q(
+    mark__status__in=[RegisterMark.Status.PRESENT, RegisterMark.Status.LATE, RegisterMark.Status.ABSENT]
+)
+
+
+def figures(membership, *, by: str, start: date, end: date) -> list[Figure]:
+    """Attendance per pupil, placement, provider or school over [start, end). A possible session is one the
+    provider marked present, late or absent; sessions the provider was closed do not count against the pupil."""
+    group = {
+        "pupil": ("pupil_id", "pupil__legal_first_name", "pupil__legal_last_name"),
+        "placement": (
+            "placement_id",
+            "pupil__legal_first_name",
+            "pupil__legal_last_name",
+            "provider__legal_name",
+        ),
+        "provider": ("provider_id", "provider__legal_name"),
+        "school": ("school_id", "school__name"),
+    }[by]
+    rows = (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(date__gte=start, date__lt=end)
+        .values(*group)
+        .annotate(
+            possible=Count("pk", filter=POSSIBLE),
+            attended=Count("pk", filter=ATTENDED),
+            absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT)),
+            late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE)),
+        )
+        .order_by(*group[1:])
+    )
+    result = []
+    for row in rows:
+        label = " ".join(str(row[k]) for k in group[1:3])
+        if by == "placement":
+            label = f"{label} at {row['provider__legal_name']}"
+        result.append(Figure(label, row["possible"], row["attended"], row["absent"], row["late"]))
+    return result
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=7)
+
+
+def year_start(day: date) -> date:
+    year = AcademicYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    if year:
+        return year.start_date
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def export_rows(membership, *, start: date, end: date):
+    """(UPN, date, session, code) for the school's MIS, for every marked session in [start, end)."""
+    return (
+        RegisterMark.objects.visible_to(membership)
+        .filter(expected_session__date__gte=start, expected_session__date__lt=end)
+        .exclude(school_code="")
+        .order_by("expected_session__pupil__upn", "expected_session__date", "expected_session__session")
+        .values_list(
+            "expected_session__pupil__upn",
+            "expected_session__date",
+            "expected_session__session",
+            "school_code",
+            "expected_session__school__urn",
+        )
+    )

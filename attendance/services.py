@@ -1,0 +1,393 @@
+"""Writes of the attendance app: expected sessions, register marks, school codes, follow-ups and the chase chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attendance import codes
+from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterArrangement, RegisterMark
+from trusts.calendar import SchoolCalendar
+from trusts.errors import DomainError
+
+# How far ahead sessions are laid out; a daily job keeps the horizon moving.
+HORIZON_DAYS = 28
+# A register can be marked from shortly before the session starts (pupils arrive early), never for a later one.
+EARLIEST_MARK_BEFORE_START = timedelta(minutes=30)
+# The chase chain looks this far back each run, so a worker that was down for a weekend still catches up.
+CHASE_LOOKBACK = timedelta(days=7)
+# How far back a run of consecutive absences is traced.
+RUN_LOOKBACK = timedelta(days=60)
+
+
+def _aware(day: date, at) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at), timezone.get_default_timezone())
+
+
+def placement_register_arrangement(*, placement) -> RegisterArrangement:
+    arrangement, _ = RegisterArrangement.objects.get_or_create(
+        placement=placement, defaults={"trust": placement.trust}
+    )
+    return arrangement
+
+
+def placement_session_window(placement) -> tuple[date, date | None]:
+    """First day and the day after the last day the pupil is expected at the provider (None: open-ended)."""
+    last = placement.ended_on or placement.planned_end_date
+    return placement.start_date, (last + timedelta(days=1)) if last else None
+
+
+def expected_sessions_generate(
+    *,
+    placement,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None = None,
+    not_before: datetime | None = None,
+) -> int:
+    """Lay out the sessions of ``placement`` for school days d with start <= d < end (and, with ``not_before``,
+    only sessions starting after it). Safe to repeat."""
+    first, stop = placement_session_window(placement)
+    start = max(start, first)
+    if stop is not None:
+        end = min(end, stop)
+    if start >= end:
+        return 0
+    calendar = calendar or SchoolCalendar(placement.school)
+    timetable = list(placement.sessions.all())
+    rows = []
+    for day in calendar.school_days(start, end):
+        for slot in timetable:
+            if slot.weekday != day.weekday():
+                continue
+            rows.append(
+                ExpectedSession(
+                    trust_id=placement.trust_id,
+                    placement=placement,
+                    pupil_id=placement.pupil_id,
+                    school_id=placement.school_id,
+                    provider_id=placement.provider_id,
+                    date=day,
+                    session=slot.session,
+                    starts_at=_aware(day, slot.start_time),
+                    ends_at=_aware(day, slot.end_time),
+                )
+            )
+    existing = set(
+        ExpectedSession.objects.filter(placement=placement, date__gte=start, date__lt=end).values_list(
+            "date", "session"
+        )
+    )
+    rows = [row for row in rows if (row.date, row.session) not in existing]
+    if not_before is not None:
+        rows = [row for row in rows if row.starts_at > not_before]
+    # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
+    ExpectedSession.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def expected_sessions_refresh(*, placement, now: datetime | None = None) -> int:
+    """Bring a placement's future sessions in line with its timetable and dates. Sessions that have started,
+    or carry a mark, are history and stay as they are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Only sessions that can't be marked yet; the row locks make a concurrent mark_record (which locks the
+        # session first) and this refresh take turns instead of colliding.
+        doomed = list(
+            ExpectedSession.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(placement=placement, starts_at__gt=now + EARLIEST_MARK_BEFORE_START, mark__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        ExpectedSession.objects.filter(pk__in=doomed, mark__isnull=True).delete()
+        if placement.status not in ("agreed", "active"):
+            return 0
+        today = timezone.localdate(now)
+        return expected_sessions_generate(
+            placement=placement, start=today, end=today + timedelta(days=HORIZON_DAYS)
+        )
+
+
+def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
+    """Daily: keep every active placement's sessions laid out to the horizon (the trust is the active scope)."""
+    from placements.models import Placement
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    total = 0
+    calendars = {}
+    placements = (
+        Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+    )
+    for placement in placements:
+        calendar = calendars.setdefault(placement.school_id, SchoolCalendar(placement.school))
+        total += expected_sessions_generate(
+            placement=placement,
+            start=min(today, placement.start_date)
+            if placement.start_date >= today - timedelta(days=7)
+            else today,
+            end=today + timedelta(days=HORIZON_DAYS),
+            calendar=calendar,
+        )
+    return total
+
+
+def _derived_code(*, status: str, arrangement: RegisterArrangement) -> str:
+    if status in (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE):
+        return codes.attending_code(arrangement=arrangement.arrangement)
+    if status == RegisterMark.Status.ABSENT:
+        return codes.PENDING_ABSENCE_CODE
+    return ""  # provider closed: the attendance officer chooses
+
+
+def mark_record(
+    *,
+    session: ExpectedSession,
+    status: str,
+    by_user,
+    late_minutes: int | None = None,
+    absence_reason: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> RegisterMark:
+    """Mark one session. Two people marking the same session at once end with one mark; the row lock makes
+    the second wait, and both changes are kept in the mark's history."""
+    now = now or timezone.now()
+    problems = []
+    if status not in RegisterMark.Status.values:
+        problems.append("Choose present, late, absent or provider closed.")
+    if status == RegisterMark.Status.LATE and (late_minutes is None or not 1 <= late_minutes <= 240):
+        problems.append("Say how many minutes late (1 to 240).")
+    if session.starts_at - EARLIEST_MARK_BEFORE_START > now:
+        problems.append("This session has not started yet: a register can't be marked in advance.")
+    if problems:
+        raise DomainError(problems[0], problems=problems)
+
+    with transaction.atomic():
+        locked = ExpectedSession.objects.select_for_update().select_related("placement").get(pk=session.pk)
+        if locked.placement.status not in ("agreed", "active", "ended"):
+            raise DomainError("This pupil's placement is not running, so there is no register to mark.")
+        arrangement = placement_register_arrangement(placement=locked.placement)
+        mark = RegisterMark.objects.filter(expected_session=locked).first()
+        fields = {
+            "status": status,
+            "late_minutes": late_minutes if status == RegisterMark.Status.LATE else None,
+            "absence_reason": absence_reason.strip()[:300] if status == RegisterMark.Status.ABSENT else "",
+            "marked_by": by_user,
+            "marked_at": now,
+        }
+        if mark is None:
+            mark = RegisterMark(trust_id=locked.trust_id, expected_session=locked, **fields)
+        else:
+            if expected_version is not None and expected_version != mark.version:
+                # Someone else marked it meanwhile; the latest choice wins and both stay in the history.
+                pass
+            for field, value in fields.items():
+                setattr(mark, field, value)
+            mark.version += 1
+        if not mark.code_set_by_id or mark.status != RegisterMark.Status.ABSENT:
+            mark.school_code = _derived_code(status=status, arrangement=arrangement)
+            mark.code_set_by = None
+            mark.code_set_at = None
+        mark.save()
+        if status == RegisterMark.Status.ABSENT:
+            # Tell the school at once; the beat run would catch it within minutes anyway.
+            from attendance.tasks import chase
+
+            chase.delay_on_commit(trust_id=locked.trust_id)
+        else:
+            AbsenceFollowUp.objects.filter(
+                expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True
+            ).update(closed_at=now, outcome="", reason="Marked present by the provider after all.")
+    return mark
+
+
+def register_mark_all_present(*, sessions, by_user, now: datetime | None = None) -> int:
+    """ "All present" for the sessions not yet marked. Returns how many it marked."""
+    count = 0
+    for session in sessions:
+        if not RegisterMark.objects.filter(expected_session=session).exists():
+            mark_record(session=session, status=RegisterMark.Status.PRESENT, by_user=by_user, now=now)
+            count += 1
+    return count
+
+
+def school_code_set(*, mark: RegisterMark, code: str, by_user, now: datetime | None = None) -> RegisterMark:
+    """The attendance officer's code for a session, within the guardrails of the 2024 regulations."""
+    arrangement = placement_register_arrangement(placement=mark.expected_session.placement)
+    try:
+        codes.check_code(code=code, arrangement=arrangement.arrangement, supervised=arrangement.supervised)
+    except codes.GuardrailError as error:
+        raise DomainError(str(error), field="code") from None
+    meaning = codes.BY_CODE[code]
+    if mark.status in (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE) and meaning.is_absence:
+        raise DomainError(
+            "The provider marked this pupil present: an absence code does not fit.", field="code"
+        )
+    if mark.status == RegisterMark.Status.ABSENT and meaning.counts_as_attending:
+        raise DomainError(
+            "The provider marked this pupil absent: an attendance code does not fit.", field="code"
+        )
+    mark.school_code = code
+    mark.code_set_by = by_user
+    mark.code_set_at = now or timezone.now()
+    mark.save(update_fields=["school_code", "code_set_by", "code_set_at"])
+    return mark
+
+
+def follow_up_record(
+    *,
+    follow_up: AbsenceFollowUp,
+    contacted_by: str,
+    contacted_at: datetime,
+    outcome: str,
+    reason: str,
+    code: str,
+    by_user,
+    now: datetime | None = None,
+) -> AbsenceFollowUp:
+    now = now or timezone.now()
+    problems = {}
+    if contacted_at > now:
+        problems["contacted_at"] = "The contact can't be in the future."
+    if contacted_at < follow_up.expected_session.starts_at - timedelta(days=1):
+        problems["contacted_at"] = "The contact must be on or after the day of the absence."
+    if outcome not in AbsenceFollowUp.Outcome.values:
+        problems["outcome"] = "Choose what came of the contact."
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, problems=list(problems.values()), field=field)
+    with transaction.atomic():
+        mark = RegisterMark.objects.select_for_update().get(expected_session=follow_up.expected_session)
+        school_code_set(mark=mark, code=code, by_user=by_user, now=now)
+        follow_up.contacted_by = contacted_by.strip()
+        follow_up.contacted_at = contacted_at
+        follow_up.outcome = outcome
+        follow_up.reason = reason.strip()
+        follow_up.code = code
+        follow_up.recorded_by = by_user
+        follow_up.closed_at = now
+        follow_up.save()
+    return follow_up
+
+
+# --- The chase chain ----------------------------------------------------------------------------------------
+
+
+def _is_vulnerable(pupil, arrangement: RegisterArrangement | None) -> bool:
+    return bool(
+        pupil.looked_after
+        or pupil.child_protection_plan
+        or pupil.child_in_need
+        or (arrangement is not None and arrangement.tell_dsl_of_absence)
+    )
+
+
+def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "") -> ChaseEvent:
+    try:
+        with transaction.atomic():
+            return ChaseEvent.objects.create(
+                trust_id=session.trust_id, expected_session=session, kind=kind, occurred_at=now, detail=detail
+            )
+    except IntegrityError:
+        # Another run wrote it first (or the session was removed meanwhile): nothing more to do here.
+        return ChaseEvent.objects.filter(expected_session=session, kind=kind).first()
+
+
+def chase_run(*, now: datetime | None = None) -> dict[str, int]:
+    """One pass of the chase chain for the active trust. It decides from the database alone, so a missed
+    run catches up, and every step is an event written once before its notifications (whose keys are
+    unique), so two runs at once, or a run killed half-way, neither lose nor repeat a notification."""
+    from attendance.chase import ChaseNotifier
+
+    now = now or timezone.now()
+    notifier = ChaseNotifier(now=now)
+    policy = notifier.policy
+    since = now - CHASE_LOOKBACK
+    counts = {"mark_missing": 0, "absence": 0, "follow_up_overdue": 0, "consecutive": 0}
+
+    # 1. No mark some minutes after the session started.
+    deadline = now - timedelta(minutes=policy.register_mark_deadline_minutes)
+    missing = (
+        ExpectedSession.objects.unmarked()
+        .filter(starts_at__lte=deadline, starts_at__gte=since, placement__status="active")
+        .exclude(chase_events__kind=ChaseEvent.Kind.MARK_MISSING)
+    )
+    for session in missing.select_related("pupil", "provider", "school"):
+        _event(session, ChaseEvent.Kind.MARK_MISSING, now)
+        counts["mark_missing"] += 1
+
+    # 2. Absences: the attendance contact at once, the DSL at once for vulnerable pupils; a follow-up opens.
+    absent = ExpectedSession.objects.filter(
+        mark__status=RegisterMark.Status.ABSENT, starts_at__gte=since
+    ).exclude(chase_events__kind=ChaseEvent.Kind.ABSENCE)
+    for session in absent.select_related("pupil", "placement__register"):
+        arrangement = getattr(session.placement, "register", None)
+        vulnerable = _is_vulnerable(session.pupil, arrangement)
+        AbsenceFollowUp.objects.get_or_create(
+            expected_session=session,
+            defaults={"trust_id": session.trust_id, "vulnerable": vulnerable, "opened_at": now},
+        )
+        _event(session, ChaseEvent.Kind.ABSENCE, now, detail="vulnerable" if vulnerable else "")
+        counts["absence"] += 1
+
+    # 3. Absences with no follow-up within the trust's window go to the DSL.
+    window = timedelta(minutes=policy.absence_followup_window_minutes)
+    overdue = (
+        AbsenceFollowUp.objects.open()
+        .filter(opened_at__lte=now - window, opened_at__gte=since)
+        .exclude(expected_session__chase_events__kind=ChaseEvent.Kind.FOLLOW_UP_OVERDUE)
+    )
+    for follow_up in overdue.select_related("expected_session"):
+        _event(follow_up.expected_session, ChaseEvent.Kind.FOLLOW_UP_OVERDUE, now)
+        counts["follow_up_overdue"] += 1
+
+    # 4. A run of consecutive absences: the head and the DSL, as a possible child missing education.
+    for first_session, length in _absence_runs(threshold=policy.consecutive_absence_sessions, since=since):
+        _event(first_session, ChaseEvent.Kind.CONSECUTIVE, now, detail=f"{length} sessions in a row")
+        counts["consecutive"] += 1
+
+    # Notifications follow from events not yet notified, whichever run wrote them.
+    notifier.send_pending()
+    return counts
+
+
+def _absence_runs(*, threshold: int, since: datetime):
+    """For each pupil with a recent absence: the first session of the current run of consecutive absences,
+    if the run is at least ``threshold`` long. Sessions not yet marked (or the provider closed) do not break a
+    run; a present or late mark does."""
+    pupils = (
+        ExpectedSession.objects.filter(mark__status=RegisterMark.Status.ABSENT, starts_at__gte=since)
+        .values_list("pupil_id", flat=True)
+        .distinct()
+    )
+    runs = []
+    marked = (
+        ExpectedSession.objects.filter(
+            pupil_id__in=list(pupils), mark__isnull=False, starts_at__gte=since - RUN_LOOKBACK
+        )
+        .exclude(mark__status=RegisterMark.Status.CLOSED)
+        .select_related("mark")
+        .order_by("pupil_id", "-starts_at")
+    )
+    current_pupil, run = None, []
+    for session in list(marked) + [None]:
+        pupil_id = session.pupil_id if session else None
+        if pupil_id != current_pupil:
+            if len(run) >= threshold:
+                runs.append((run[-1], len(run)))
+            current_pupil, run, broken = pupil_id, [], False
+        if session is None:
+            break
+        if broken:
+            continue
+        if session.mark.status == RegisterMark.Status.ABSENT:
+            run.append(session)
+        else:
+            broken = True
+    return [
+        (first, length)
+        for first, length in runs
+        if not ChaseEvent.objects.filter(expected_session=first, kind=ChaseEvent.Kind.CONSECUTIVE).exists()
+    ]

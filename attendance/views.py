@@ -1,0 +1,229 @@
+import csv
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from attendance import selectors, services
+from attendance.forms import ArrangementForm, CodeForm, DayForm, FollowUpForm, MarkForm, RangeForm
+from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from trusts.access import get_visible_or_404, member_required
+from trusts.errors import DomainError
+from trusts.roles import Role
+
+SCHOOL_READERS = (Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL)
+CODE_SETTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER)
+FOLLOW_UP_WRITERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL)
+
+
+def _grouped(sessions):
+    return [(key, list(rows)) for key, rows in groupby(sessions, key=lambda s: s.get_session_display())]
+
+
+@member_required(Role.PROVIDER_STAFF)
+def register(request):
+    """Today's expected pupils at the provider, by session: one tap a pupil."""
+    day_form = DayForm(request.GET or None)
+    day = day_form.day()
+    sessions = list(selectors.sessions_on(request.membership, day))
+    return render(
+        request,
+        "attendance/register.html",
+        {"day": day, "day_form": day_form, "groups": _grouped(sessions), "now": timezone.now()},
+    )
+
+
+def _row(request, session, form=None, error=None):
+    return render(
+        request,
+        "attendance/_register_row.html",
+        {"s": session, "form": form, "error": error, "now": timezone.now()},
+    )
+
+
+@member_required(Role.PROVIDER_STAFF)
+@require_POST
+def mark(request, session_pk):
+    session = get_visible_or_404(
+        ExpectedSession.objects.select_related("pupil", "placement__register", "mark__marked_by"),
+        request.membership,
+        pk=session_pk,
+    )
+    form = MarkForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.mark_record(
+                session=session,
+                status=form.cleaned_data["status"],
+                late_minutes=form.cleaned_data.get("late_minutes"),
+                absence_reason=form.cleaned_data.get("absence_reason") or "",
+                expected_version=form.cleaned_data.get("version"),
+                by_user=request.user,
+            )
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    session = selectors.sessions_on(request.membership, session.date).get(pk=session.pk)
+    if request.htmx:
+        return _row(request, session, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{reverse('attendance:register')}?date={session.date:%Y-%m-%d}")
+
+
+@member_required(Role.PROVIDER_STAFF)
+@require_POST
+def all_present(request):
+    day_form = DayForm(request.POST)
+    day = day_form.day()
+    session_kind = request.POST.get("session")
+    sessions = selectors.sessions_on(request.membership, day).filter(mark__isnull=True)
+    if session_kind in ("am", "pm"):
+        sessions = sessions.filter(session=session_kind)
+    try:
+        count = services.register_mark_all_present(sessions=list(sessions), by_user=request.user)
+        messages.success(request, f"Marked {count} pupil{'s' if count != 1 else ''} present.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('attendance:register')}?date={day:%Y-%m-%d}")
+
+
+@member_required(*SCHOOL_READERS)
+def school_register(request):
+    day_form = DayForm(request.GET or None)
+    day = day_form.day()
+    sessions = list(selectors.sessions_on(request.membership, day))
+    return render(
+        request,
+        "attendance/school_register.html",
+        {
+            "day": day,
+            "day_form": day_form,
+            "groups": _grouped(sessions),
+            "can_code": request.membership.role in CODE_SETTERS,
+            "code_form": CodeForm(),
+        },
+    )
+
+
+@member_required(*CODE_SETTERS)
+@require_POST
+def code_set(request, mark_pk):
+    mark = get_visible_or_404(
+        RegisterMark.objects.select_related("expected_session__placement"), request.membership, pk=mark_pk
+    )
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.school_code_set(mark=mark, code=form.cleaned_data["code"], by_user=request.user)
+            messages.success(request, f"Code {form.cleaned_data['code']} recorded.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Choose a code from the list.")
+    return redirect(f"{reverse('attendance:school_register')}?date={mark.expected_session.date:%Y-%m-%d}")
+
+
+@member_required(*SCHOOL_READERS)
+def follow_ups(request):
+    items = list(selectors.open_follow_ups(request.membership)[:200])
+    return render(
+        request,
+        "attendance/follow_ups.html",
+        {"items": items, "can_record": request.membership.role in FOLLOW_UP_WRITERS},
+    )
+
+
+@member_required(*FOLLOW_UP_WRITERS)
+def follow_up(request, follow_up_pk):
+    item = get_visible_or_404(
+        AbsenceFollowUp.objects.select_related(
+            "expected_session__pupil",
+            "expected_session__provider",
+            "expected_session__mark",
+            "expected_session__placement",
+        ),
+        request.membership,
+        pk=follow_up_pk,
+    )
+    form = FollowUpForm(
+        request.POST or None, instance=item, initial={"code": "I"} if not request.POST else None
+    )
+    if request.method == "POST" and item.closed_at is None and form.is_valid():
+        try:
+            services.follow_up_record(
+                follow_up=item,
+                contacted_by=form.cleaned_data["contacted_by"],
+                contacted_at=form.cleaned_data["contacted_at"],
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                code=form.cleaned_data["code"],
+                by_user=request.user,
+            )
+            messages.success(request, "Follow-up recorded; the alert is closed.")
+            return redirect("attendance:follow_ups")
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "attendance/follow_up.html", {"item": item, "form": form})
+
+
+@member_required(*SCHOOL_READERS)
+def figures(request):
+    today = timezone.localdate()
+    by = (
+        request.GET.get("by")
+        if request.GET.get("by") in ("pupil", "placement", "provider", "school")
+        else "pupil"
+    )
+    week = selectors.week_bounds(today)
+    year = (selectors.year_start(today), today + timezone.timedelta(days=1))
+    return render(
+        request,
+        "attendance/figures.html",
+        {
+            "by": by,
+            "week": selectors.figures(request.membership, by=by, start=week[0], end=week[1]),
+            "year": selectors.figures(request.membership, by=by, start=year[0], end=year[1]),
+            "week_start": week[0],
+            "year_start": year[0],
+        },
+    )
+
+
+@member_required(Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN)
+def export(request):
+    form = RangeForm(request.GET or None)
+    if not form.is_bound or not form.is_valid():
+        return render(request, "attendance/export.html", {"form": form})
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="register-codes-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["UPN", "Date", "Session", "Code", "School URN"])
+    for upn, day, session, code, urn in selectors.export_rows(
+        request.membership, start=start, end=end + timezone.timedelta(days=1)
+    ):
+        writer.writerow([upn, day.isoformat(), session.upper(), code, urn])
+    return response
+
+
+@member_required(Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER)
+def arrangement(request, placement_pk):
+    from placements.models import Placement
+
+    placement = get_visible_or_404(
+        Placement.objects.select_related("pupil", "provider"), request.membership, pk=placement_pk
+    )
+    current = services.placement_register_arrangement(placement=placement)
+    form = ArrangementForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Register arrangement saved.")
+        return redirect("attendance:arrangement", placement_pk=placement.pk)
+    return render(request, "attendance/arrangement.html", {"placement": placement, "form": form})
