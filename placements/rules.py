@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+# Full-time has one definition, next to the DfE registration rule that depends on it.
+from providers.registration import is_full_time  # noqa: F401
+
 # Education (Educational Provision for Improving Behaviour) Regulations 2010: parents are told in writing at
 # least this many school days before an off-site direction starts.
 OFF_SITE_NOTICE_SCHOOL_DAYS = 2
@@ -25,11 +28,6 @@ def fmt_hours(hours) -> str:
 def weekly_hours(sessions) -> Decimal:
     """Hours a week from timetable sessions (anything with start_time and end_time)."""
     return sum((session_hours(s.start_time, s.end_time) for s in sessions), Decimal("0"))
-
-
-def is_full_time(hours: Decimal, policy) -> bool:
-    """DfE: more than the threshold (18 hours by default) a week in the daytime counts as full-time."""
-    return Decimal(hours) > policy.full_time_hours_threshold
 
 
 def part_time_review_problem(*, hours, policy, planned_end_date, part_time_review_date) -> str | None:
