@@ -53,7 +53,7 @@ class FollowUpForm(forms.ModelForm):
 class ArrangementForm(forms.ModelForm):
     class Meta:
         model = RegisterArrangement
-        fields = ["arrangement", "supervised", "tell_dsl_of_absence"]
+        fields = ["arrangement", "supervised", "part_time_leave", "tell_dsl_of_absence"]
 
 
 class RangeForm(forms.Form):

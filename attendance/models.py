@@ -55,6 +55,12 @@ class RegisterArrangement(models.Model):
     supervised = models.BooleanField(
         default=True, help_text="Education at the provider is supervised (not at home or unsupervised work)."
     )
+    part_time_leave = models.BooleanField(
+        "other sessions are part-time timetable leave (C2)",
+        default=False,
+        help_text="On a temporary part-time timetable with no sessions at school: every other session of a school "
+        "day is recorded as C2 leave.",
+    )
     tell_dsl_of_absence = models.BooleanField(
         "tell the DSL of every absence",
         default=False,

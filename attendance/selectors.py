@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
 from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from trusts.calendar import SchoolCalendar
 from trusts.models import AcademicYear
 
 
@@ -112,13 +113,13 @@ def year_start(day: date) -> date:
     return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
 
 
-def export_rows(membership, *, start: date, end: date):
-    """(UPN, date, session, code) for the school's MIS, for every marked session in [start, end)."""
-    return (
+def export_rows(membership, *, start: date, end: date) -> list[tuple]:
+    """(UPN, date, session, code, school URN) for the school's MIS over [start, end): every marked session at a
+    provider, and C2 for the other sessions of pupils whose placement is on part-time timetable leave."""
+    marked = list(
         RegisterMark.objects.visible_to(membership)
         .filter(expected_session__date__gte=start, expected_session__date__lt=end)
         .exclude(school_code="")
-        .order_by("expected_session__pupil__upn", "expected_session__date", "expected_session__session")
         .values_list(
             "expected_session__pupil__upn",
             "expected_session__date",
@@ -127,3 +128,33 @@ def export_rows(membership, *, start: date, end: date):
             "expected_session__school__urn",
         )
     )
+    return sorted(
+        marked + _part_time_leave_rows(membership, start=start, end=end), key=lambda r: (r[0], r[1], r[2])
+    )
+
+
+def _part_time_leave_rows(membership, *, start: date, end: date) -> list[tuple]:
+    from placements.models import Placement
+
+    placements = (
+        Placement.objects.visible_to(membership)
+        .filter(status__in=["active", "ended"], register__part_time_leave=True)
+        .select_related("pupil", "school")
+    )
+    rows = []
+    for placement in placements:
+        first = max(start, placement.start_date)
+        last = placement.ended_on or placement.planned_end_date
+        stop = min(end, last + timedelta(days=1)) if last else end
+        if first >= stop:
+            continue
+        expected = set(
+            ExpectedSession.objects.filter(pupil=placement.pupil, date__gte=first, date__lt=stop).values_list(
+                "date", "session"
+            )
+        )
+        for day in SchoolCalendar(placement.school).school_days(first, stop):
+            for session in ("am", "pm"):
+                if (day, session) not in expected:
+                    rows.append((placement.pupil.upn, day, session, "C2", placement.school.urn))
+    return rows

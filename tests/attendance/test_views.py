@@ -293,3 +293,32 @@ def test_arrangement_page(client, world, day):
     with scopes_disabled():
         assert day["mine"].register.arrangement == "local_authority"
     assert client.get(reverse("attendance:arrangement", args=[day["other_school"].pk])).status_code == 404
+
+
+def test_export_adds_c2_for_part_time_timetable_leave(client, world, day):
+    with scopes_disabled():
+        part_time = make_placement(
+            school=world.schools["a1"],
+            provider=world.providers["a"],
+            weekdays=(0,),
+            pm_weekdays=(),
+            pupil=PupilFactory(school=world.schools["a1"], legal_first_name="Dan"),
+        )
+    with scope(trust=world.trust_a.pk):
+        services.expected_sessions_generate(placement=part_time, start=MON, end=date(2026, 11, 25))
+        arrangement = services.placement_register_arrangement(placement=part_time)
+        arrangement.part_time_leave = True
+        arrangement.save()
+        services.mark_record(
+            session=session_of(part_time), status="present", by_user=world.personas["a.provider_staff"].user
+        )
+    sign_in(client, world.personas["a.attendance_officer"])
+    response = client.get(reverse("attendance:export"), {"start": "2026-11-23", "end": "2026-11-24"})
+    rows = [line.split(",") for line in response.content.decode().strip().splitlines()[1:]]
+    mine = [(d, s, c) for upn, d, s, c, _ in rows if upn == part_time.pupil.upn]
+    assert mine == [
+        ("2026-11-23", "AM", "B"),
+        ("2026-11-23", "PM", "C2"),
+        ("2026-11-24", "AM", "C2"),
+        ("2026-11-24", "PM", "C2"),
+    ]
