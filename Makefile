@@ -44,6 +44,12 @@ test: install-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Speed targets: a trust of realistic size in a throwaway database, the busiest pages and the chase chain.
+bench: export APP_ENV = test
+bench: install-test
+	@$(BIN)/python scripts/check_services.py
+	$(BIN)/python scripts/bench.py
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
