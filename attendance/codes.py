@@ -74,7 +74,9 @@ BY_CODE = {c.code: c for c in CODES}
 
 # Codes the attendance officer may give a session the provider marked absent (or closed).
 ABSENCE_CODE_CHOICES = tuple(
-    (c.code, f"{c.code}: {c.label}") for c in CODES if c.is_absence or c.code.startswith("Y") or c.code == "Q"
+    (c.code, f"{c.code}: {c.label}")
+    for c in CODES
+    if (c.is_absence or c.code.startswith("Y") or c.code == "Q") and c.code != "C2"
 )
 # Used until the officer has chosen: absent with the reason not yet established.
 PENDING_ABSENCE_CODE = "N"
@@ -101,10 +103,16 @@ def attending_code(*, arrangement: str) -> str:
     ]
 
 
-def check_code(*, code: str, arrangement: str, supervised: bool) -> None:
-    """Refuse a code that the regulations do not allow for this kind of placement."""
+def check_code(*, code: str, arrangement: str, supervised: bool, expected: bool = True) -> None:
+    """Refuse a code that the regulations do not allow for this kind of placement. ``expected``: the session
+    is one the pupil was expected to attend at the provider."""
     if code not in BY_CODE:
         raise GuardrailError(f"{code!r} is not a code in the 2024 regulations.")
+    if code == "C2" and expected:
+        raise GuardrailError(
+            "C2 is for sessions a pupil on a part-time timetable is not expected to attend; this session was "
+            "expected at the provider, so it needs an attendance or absence code."
+        )
     if code == "K" and arrangement != Arrangement.LOCAL_AUTHORITY:
         raise GuardrailError(
             "K is only for provision arranged by the local authority; this placement was arranged by the school."

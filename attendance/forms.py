@@ -37,7 +37,10 @@ class FollowUpForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    code = forms.ChoiceField(choices=ABSENCE_CODE_CHOICES, label="Register code")
+    code = forms.ChoiceField(
+        choices=[("", "Choose the code that fits what you learnt"), *ABSENCE_CODE_CHOICES],
+        label="Register code",
+    )
 
     class Meta:
         model = AbsenceFollowUp

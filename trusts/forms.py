@@ -83,27 +83,25 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_frequency_unregistered",
             "qa_visit_session_limit",
         ]
-
-    def clean(self):
-        cleaned = super().clean()
-        limit = cleaned.get("registration_pupil_limit")
-        margin = cleaned.get("registration_warning_margin")
-        if limit is not None and limit < 1:
-            self.add_error("registration_pupil_limit", "The limit is at least one pupil.")
-        if limit is not None and margin is not None and margin >= limit:
-            self.add_error(
-                "registration_warning_margin", "The warning margin must be smaller than the limit."
-            )
-        threshold = cleaned.get("full_time_hours_threshold")
-        if threshold is not None and not (0 < threshold <= 40):
-            self.add_error("full_time_hours_threshold", "Give a number of hours between 0 and 40.")
-        for name in (
-            "min_public_liability",
-            "min_employers_liability",
-            "min_professional_negligence",
-            "min_motor",
-        ):
-            value = cleaned.get(name)
-            if value is not None and value < 0:
-                self.add_error(name, "An insurance minimum cannot be negative.")
-        return cleaned
+        labels = {
+            "full_time_hours_threshold": "Full-time means more than (hours a week)",
+            "registration_pupil_limit": "Unregistered providers must register at (full-time pupils)",
+            "registration_warning_margin": "Warn this many pupils before that",
+            "min_public_liability": "Public liability insurance at least (£)",
+            "min_employers_liability": "Employer's liability insurance at least (£)",
+            "min_professional_negligence": "Professional negligence insurance at least (£)",
+            "min_motor": "Motor insurance at least (£), where the provider transports pupils",
+            "evidence_expiry_warning_days": "Warn of evidence running out (days before)",
+            "review_interval_weeks": "Review placements at least every (weeks)",
+            "parent_review_termly": "Hold a review with parents every term",
+            "emergency_review_incident_count": "Behaviour incidents that call an emergency review",
+            "part_time_review_weeks": "Review part-time timetables within (weeks)",
+            "sla_unsigned_warning_days": "Warn of an unsigned agreement (days before the start)",
+            "review_due_warning_days": "Warn of a review coming due (days before)",
+            "register_mark_deadline_minutes": "Chase an unmarked register after (minutes)",
+            "absence_followup_window_minutes": "Tell the DSL of an absence not followed up after (minutes)",
+            "consecutive_absence_sessions": "Raise a possible child missing education after (absent sessions in a row)",
+            "qa_visit_frequency": "Quality assurance visits",
+            "qa_visit_frequency_unregistered": "Quality assurance visits to unregistered providers",
+            "qa_visit_session_limit": "Also visit after this many sessions, if sooner",
+        }

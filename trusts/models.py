@@ -164,8 +164,27 @@ class Membership(models.Model):
         return self.school_id is not None
 
 
+# Limits a trust's policy may tighten but never loosen.
+# DfE: an unregistered setting may not educate full-time (more than 18 hours a week) 5 or more pupils.
+STATUTORY_FULL_TIME_HOURS = Decimal("18.0")
+STATUTORY_REGISTRATION_LIMIT = 5
+# School Attendance (Pupil Registration) (England) Regulations 2024: a register stays open at most 30 minutes.
+STATUTORY_REGISTER_OPEN_MINUTES = 30
+# Reviews at least half-termly; the longest half-term is about eight weeks.
+LONGEST_REVIEW_INTERVAL_WEEKS = 8
+# Ten school days of continuous absence must be raised as a possible child missing education.
+LONGEST_ABSENCE_RUN_SESSIONS = 20
+# An absence is followed up the same day.
+LONGEST_FOLLOW_UP_WINDOW_MINUTES = 6 * 60
+# Part-time timetables are short and reviewed.
+LONGEST_PART_TIME_REVIEW_WEEKS = 12
+# DESIGN.md: three behaviour incidents call an emergency review.
+MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW = 3
+
+
 class TrustPolicy(models.Model):
-    """The thresholds a trust may set for itself. Defaults follow statutory guidance and DESIGN.md section 2."""
+    """The thresholds a trust may set for itself. Defaults follow statutory guidance and DESIGN.md section 2;
+    ``clean`` refuses values looser than the law or the guidance allows."""
 
     class VisitFrequency(models.TextChoices):
         TERMLY = "termly", "Once a term"
@@ -245,6 +264,72 @@ class TrustPolicy(models.Model):
 
     def __str__(self):
         return f"Policy of {self.trust}"
+
+    def clean(self):
+        errors = {}
+
+        def check(field, ok, message):
+            value = getattr(self, field)
+            if value is not None and not ok(value):
+                errors[field] = message
+
+        check(
+            "full_time_hours_threshold",
+            lambda v: 0 < v <= STATUTORY_FULL_TIME_HOURS,
+            "The law counts more than 18 hours a week as full-time: use 18 or fewer hours.",
+        )
+        check(
+            "registration_pupil_limit",
+            lambda v: 1 <= v <= STATUTORY_REGISTRATION_LIMIT,
+            "The law requires registration at 5 full-time pupils: use a limit from 1 to 5.",
+        )
+        check(
+            "register_mark_deadline_minutes",
+            lambda v: 1 <= v <= STATUTORY_REGISTER_OPEN_MINUTES,
+            "Registers may stay open at most 30 minutes: use 1 to 30 minutes.",
+        )
+        check(
+            "review_interval_weeks",
+            lambda v: 1 <= v <= LONGEST_REVIEW_INTERVAL_WEEKS,
+            "Placements are reviewed at least half-termly: use at most 8 weeks.",
+        )
+        check(
+            "consecutive_absence_sessions",
+            lambda v: 2 <= v <= LONGEST_ABSENCE_RUN_SESSIONS,
+            "Ten school days (20 sessions) of absence must be raised at the latest: use 2 to 20 sessions.",
+        )
+        check(
+            "absence_followup_window_minutes",
+            lambda v: 5 <= v <= LONGEST_FOLLOW_UP_WINDOW_MINUTES,
+            "Absences are followed up the same day: use 5 to 360 minutes.",
+        )
+        check(
+            "part_time_review_weeks",
+            lambda v: 1 <= v <= LONGEST_PART_TIME_REVIEW_WEEKS,
+            "Part-time timetables are reviewed within 12 weeks at the latest.",
+        )
+        check(
+            "emergency_review_incident_count",
+            lambda v: 1 <= v <= MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW,
+            "Three incidents call an emergency review at the latest: use 1 to 3.",
+        )
+        if (
+            self.registration_warning_margin is not None
+            and self.registration_pupil_limit is not None
+            and self.registration_warning_margin >= self.registration_pupil_limit
+        ):
+            errors.setdefault(
+                "registration_warning_margin", "The warning margin must be smaller than the limit."
+            )
+        for field in (
+            "min_public_liability",
+            "min_employers_liability",
+            "min_professional_negligence",
+            "min_motor",
+        ):
+            check(field, lambda v: v >= 0, "An insurance minimum cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
 
     def minimum_insurance(self, kind: str):
         return {

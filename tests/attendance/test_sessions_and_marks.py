@@ -117,6 +117,8 @@ def test_guardrails_refuse_k_for_school_arranged_and_b_for_unsupervised(setup, t
         services.school_code_set(mark=mark, code="B", by_user=setup.attendance_officer.user)
     with pytest.raises(DomainError, match="an absence code does not fit"):
         services.school_code_set(mark=mark, code="O", by_user=setup.attendance_officer.user)
+    with pytest.raises(DomainError, match="C2 is for sessions"):
+        services.school_code_set(mark=mark, code="C2", by_user=setup.attendance_officer.user)
     with pytest.raises(DomainError, match="not a code"):
         services.school_code_set(mark=mark, code="ZZ", by_user=setup.attendance_officer.user)
     mark.refresh_from_db()

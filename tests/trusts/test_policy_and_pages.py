@@ -90,3 +90,24 @@ def test_dashboard_query_counts_are_pinned(
     client.get(reverse(url_name))
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("full_time_hours_threshold", "40", "more than 18 hours a week as full-time"),
+        ("registration_pupil_limit", "50", "registration at 5 full-time pupils"),
+        ("register_mark_deadline_minutes", "240", "at most 30 minutes"),
+        ("review_interval_weeks", "52", "at least half-termly"),
+        ("consecutive_absence_sessions", "100", "Ten school days"),
+        ("emergency_review_incident_count", "9", "Three incidents"),
+    ],
+)
+def test_a_policy_looser_than_the_law_is_refused(admin_client, world, field, value, message):
+    with scopes_disabled():
+        policy = TrustPolicy.objects.get(trust=world.trust_a)
+    response = admin_client.post(reverse("trust_policy"), _form_data(policy, **{field: value}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    with scopes_disabled():
+        assert getattr(TrustPolicy.objects.get(pk=policy.pk), field) == getattr(policy, field)
