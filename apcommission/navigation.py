@@ -15,6 +15,8 @@ class NavEntry:
     url_name: str
     roles: frozenset
     icon: str
+    # Occasional pages live in the person's menu, so the bar fits a laptop screen for every role.
+    secondary: bool = False
 
 
 # The school-side roles that work with pupils day to day (governors read reports instead).
@@ -33,8 +35,8 @@ NAV = [
     NavEntry("Register", "attendance:register", frozenset({Role.PROVIDER_STAFF}), "check2-square"),
     NavEntry("Attendance", "attendance:school_register", PUPIL_WORKERS, "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", PUPIL_WORKERS, "telephone"),
-    NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text"),
-    NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders"),
+    NavEntry("Access log", "access_log", frozenset(AUDIT_READER_ROLES), "journal-text", secondary=True),
+    NavEntry("Trust policy", "trust_policy", frozenset({Role.TRUST_ADMIN}), "sliders", secondary=True),
 ]
 
 
@@ -45,5 +47,13 @@ def nav_for(membership, current_path: str) -> list[dict]:
             continue
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+        items.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": active,
+                "secondary": entry.secondary,
+            }
+        )
     return items

@@ -46,6 +46,12 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise EnvError("DJANGO_ALLOWED_HOSTS must list the host names the app is served on.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# The address people open the app at, for links in emails.
+SITE_URL = env_url(
+    "SITE_URL",
+    ("http", "https"),
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

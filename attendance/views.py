@@ -18,10 +18,19 @@ from trusts.roles import Role
 SCHOOL_READERS = (Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL)
 CODE_SETTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER)
 FOLLOW_UP_WRITERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL)
+EXPORTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN)
 
 
 def _grouped(sessions):
     return [(key, list(rows)) for key, rows in groupby(sessions, key=lambda s: s.get_session_display())]
+
+
+def _with_markable(sessions, now):
+    """Each session knows whether it can be marked yet, so the page offers buttons only when they work."""
+    for session in sessions:
+        session.opens_at = session.starts_at - services.EARLIEST_MARK_BEFORE_START
+        session.markable = session.opens_at <= now
+    return sessions
 
 
 @member_required(Role.PROVIDER_STAFF)
@@ -29,7 +38,7 @@ def register(request):
     """Today's expected pupils at the provider, by session: one tap a pupil."""
     day_form = DayForm(request.GET or None)
     day = day_form.day()
-    sessions = list(selectors.sessions_on(request.membership, day))
+    sessions = _with_markable(list(selectors.sessions_on(request.membership, day)), timezone.now())
     return render(
         request,
         "attendance/register.html",
@@ -38,6 +47,7 @@ def register(request):
 
 
 def _row(request, session, form=None, error=None):
+    _with_markable([session], timezone.now())
     return render(
         request,
         "attendance/_register_row.html",
@@ -107,6 +117,7 @@ def school_register(request):
             "day_form": day_form,
             "groups": _grouped(sessions),
             "can_code": request.membership.role in CODE_SETTERS,
+            "can_export": request.membership.role in EXPORTERS,
             "code_form": CodeForm(),
         },
     )
@@ -196,7 +207,7 @@ def figures(request):
     )
 
 
-@member_required(Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN)
+@member_required(*EXPORTERS)
 def export(request):
     form = RangeForm(request.GET or None)
     if not form.is_bound or not form.is_valid():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -77,7 +79,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("recipient", "trust").get(pk=notification_id)
     body = notification.body
     if notification.url:
-        body = f"{body}\n\nOpen it in AP Commission: {notification.url}"
+        body = f"{body}\n\nOpen it in AP Commission: {urljoin(settings.SITE_URL + '/', notification.url)}"
     try:
         send_mail(
             subject=f"[{notification.trust.name}] {notification.subject}",
@@ -119,8 +121,6 @@ def notifications_mark_all_read(*, user) -> int:
 
 def client_ip(request) -> str | None:
     # The proxy in front (if any) is trusted for one hop, matching django-axes' PROXY_COUNT.
-    from django.conf import settings
-
     if settings.AXES_IPWARE_PROXY_COUNT:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         parts = [p.strip() for p in forwarded.split(",") if p.strip()]

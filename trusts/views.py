@@ -111,7 +111,9 @@ def switch_membership(request, membership_pk):
         membership = services.membership_activate(request=request, membership_id=membership_pk)
     except DomainError:
         raise Http404("You are not a member of that trust.") from None
-    messages.info(request, f"You are now working in {membership.trust.name} as {membership}.")
+    messages.info(
+        request, f"You are now working in {membership.trust.name} as {membership.get_role_display().lower()}."
+    )
     return redirect("home")
 
 

@@ -78,6 +78,13 @@ def test_marking_with_htmx_returns_the_row_and_the_school_sees_it_at_once(client
     assert '<strong data-testid="school-code">B</strong>' in school
 
 
+def test_sessions_not_yet_open_offer_no_buttons(client, world, day):
+    sign_in(client, world.personas["a.provider_staff"])
+    body = client.get(reverse("attendance:register") + "?date=2026-11-24").content.decode()
+    assert "Marking opens at 08:30 on Tue 24 Nov." in body
+    assert 'value="present"' not in body
+
+
 def test_a_mark_for_a_session_not_yet_started_is_refused_with_a_message(client, world, day):
     sign_in(client, world.personas["a.provider_staff"])
     tomorrow = session_of(day["mine"], date(2026, 11, 24))
@@ -225,6 +232,14 @@ def test_follow_ups_are_listed_vulnerable_first_and_recorded(
         item.refresh_from_db()
         assert item.closed_at and item.code == "I"
         assert RegisterMark.objects.get(expected_session=item.expected_session).school_code == "I"
+
+
+def test_export_is_offered_only_to_those_who_may_export(client, world, day):
+    sign_in(client, world.personas["a.ap_lead"])
+    assert "Export codes" not in client.get(reverse("attendance:school_register")).content.decode()
+    client.logout()
+    sign_in(client, world.personas["a.attendance_officer"])
+    assert "Export codes" in client.get(reverse("attendance:school_register")).content.decode()
 
 
 def test_export_csv_and_bad_ranges(client, world, day):

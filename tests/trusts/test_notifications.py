@@ -42,6 +42,7 @@ def test_notify_writes_once_and_emails_once(member, django_capture_on_commit_cal
         assert first.email_status == Notification.EmailStatus.SENT
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [member.user.email]
+    assert "Open it in AP Commission: http://127.0.0.1:8000/inbox/" in mail.outbox[0].body
     assert member.trust.name in mail.outbox[0].subject
 
 

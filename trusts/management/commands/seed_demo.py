@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from trusts import demo
@@ -19,8 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo.DemoPeople()
-        # Seeding writes to every trust: one of the deliberate cross-trust places.
-        with scopes_disabled(), transaction.atomic():
+        # Seeding writes to every trust: one of the deliberate cross-trust places. The demo's own
+        # notifications are kept in memory rather than printed, so --json prints nothing but JSON.
+        with (
+            scopes_disabled(),
+            transaction.atomic(),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+        ):
             context = demo.seed(people)
             for app in DEMO_APPS:
                 try:
