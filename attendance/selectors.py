@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
-from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterMark
 from trusts.calendar import SchoolCalendar
 from trusts.models import AcademicYear
 
@@ -39,6 +39,16 @@ def open_follow_ups(membership):
     )
 
 
+def recent_chase_events(membership, *, kind: str, since):
+    """Steps of the chase chain of one kind since ``since``, newest first, with the pupil and the provider."""
+    return (
+        ChaseEvent.objects.visible_to(membership)
+        .filter(kind=kind, occurred_at__gte=since)
+        .select_related("expected_session__pupil", "expected_session__provider", "expected_session__school")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
 @dataclass(frozen=True)
 class Figure:
     label: str
@@ -46,6 +56,9 @@ class Figure:
     attended: int
     absent: int
     late: int
+    # The id of what the row is about (pupil, placement, provider or school), and the pupil's school.
+    key: int | None = None
+    school_id: int | None = None
 
     @property
     def percentage(self) -> float | None:
@@ -70,12 +83,13 @@ def figures(membership, *, by: str, start: date, end: date) -> list[Figure]:
     """Attendance per pupil, placement, provider or school over [start, end). A possible session is one the
     provider marked present, late or absent; sessions the provider was closed do not count against the pupil."""
     group = {
-        "pupil": ("pupil_id", "pupil__legal_first_name", "pupil__legal_last_name"),
+        "pupil": ("pupil_id", "pupil__legal_first_name", "pupil__legal_last_name", "school_id"),
         "placement": (
             "placement_id",
             "pupil__legal_first_name",
             "pupil__legal_last_name",
             "provider__legal_name",
+            "school_id",
         ),
         "provider": ("provider_id", "provider__legal_name"),
         "school": ("school_id", "school__name"),
@@ -97,7 +111,17 @@ def figures(membership, *, by: str, start: date, end: date) -> list[Figure]:
         label = " ".join(str(row[k]) for k in group[1:3])
         if by == "placement":
             label = f"{label} at {row['provider__legal_name']}"
-        result.append(Figure(label, row["possible"], row["attended"], row["absent"], row["late"]))
+        result.append(
+            Figure(
+                label,
+                row["possible"],
+                row["attended"],
+                row["absent"],
+                row["late"],
+                key=row[group[0]],
+                school_id=row.get("school_id"),
+            )
+        )
     return result
 
 

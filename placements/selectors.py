@@ -16,6 +16,7 @@ from placements.models import (
     Placement,
     Plan,
     ReferralNotice,
+    Review,
     SLAVersion,
     TimetableSession,
 )
@@ -516,6 +517,21 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
 
 def unmet_blocking(gates) -> list[Gate]:
     return [g for g in gates if g.blocking and not g.met]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reviews
+
+
+def outstanding_reviews(membership=None):
+    """Reviews not yet held of placements that are agreed or running, earliest first: the ones someone still
+    has to hold. Without ``membership``, every one in the active trust (for the reminder job)."""
+    reviews = Review.objects.all() if membership is None else Review.objects.visible_to(membership)
+    return (
+        reviews.filter(held_on__isnull=True, placement__status__in=Placement.COMMITTED_STATUSES)
+        .select_related("placement__school", "placement__provider", "placement__pupil")
+        .order_by("scheduled_for", "pk")
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

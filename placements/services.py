@@ -936,13 +936,7 @@ def reviews_remind(*, today=None) -> int:
     """Reviews coming due within the trust's warning window, and reviews overdue: each told once."""
     today = today or timezone.localdate()
     sent = 0
-    reviews = (
-        Review.objects.filter(held_on__isnull=True, placement__status__in=Placement.COMMITTED_STATUSES)
-        .select_related(
-            "placement__school", "placement__provider", "placement__pupil", "placement__trust__policy"
-        )
-        .order_by("pk")
-    )
+    reviews = selectors.outstanding_reviews().select_related("placement__trust__policy").order_by("pk")
     for review in reviews:
         placement = review.placement
         warning = placement.trust.policy.review_due_warning_days

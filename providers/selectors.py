@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -97,6 +97,37 @@ def critical_evidence_codes(provider=None) -> list[str]:
     if provider is not None and provider.provides_transport:
         codes.append("motor_insurance")
     return codes
+
+
+def replaced_by_newer_copy():
+    """For an evidence subquery: a newer verified copy of the same kind at the same provider (one that runs
+    longer, or does not run out) already replaces this document."""
+    return Evidence.objects.filter(
+        provider=OuterRef("provider"),
+        evidence_type=OuterRef("evidence_type"),
+        status=Evidence.Status.VERIFIED,
+    ).filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=OuterRef("expiry_date")))
+
+
+def critical_evidence_q() -> Q:
+    """The evidence types of ``critical_evidence_codes`` as a filter over many providers at once."""
+    return Q(evidence_type__in=critical_evidence_codes()) | Q(
+        evidence_type="motor_insurance", provider__provides_transport=True
+    )
+
+
+def evidence_running_out(membership, *, on: date, warning_days: int, critical_only: bool = False):
+    """Verified evidence that has run out, or runs out within ``warning_days`` of ``on``, and that no newer
+    copy replaces, at providers not rejected; soonest first. Each row carries ``expired``."""
+    evidence = (
+        Evidence.objects.visible_to(membership)
+        .filter(status=Evidence.Status.VERIFIED, expiry_date__lte=on + timedelta(days=warning_days))
+        .exclude(provider__status=Provider.Status.REJECTED)
+        .exclude(Exists(replaced_by_newer_copy()))
+    )
+    if critical_only:
+        evidence = evidence.filter(critical_evidence_q())
+    return evidence.select_related("provider").order_by("expiry_date", "provider__legal_name", "pk")
 
 
 def provider_evidence(provider, membership):

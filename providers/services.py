@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -31,6 +31,7 @@ from providers.selectors import (
     checklist_rows,
     critical_evidence_codes,
     current_checklist,
+    replaced_by_newer_copy,
     school_ids_with_pupils_at,
     trust_policy,
 )
@@ -724,11 +725,7 @@ def evidence_expiry_run(*, trust, on: date | None = None) -> dict:
     warned = lapsed = 0
 
     # A document that a newer verified copy of the same kind already replaces is not worth a warning.
-    replaced = Evidence.objects.filter(
-        provider=OuterRef("provider"),
-        evidence_type=OuterRef("evidence_type"),
-        status=Evidence.Status.VERIFIED,
-    ).filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=OuterRef("expiry_date")))
+    replaced = replaced_by_newer_copy()
     expiring = (
         Evidence.objects.filter(
             status=Evidence.Status.VERIFIED, expiry_date__gte=on, expiry_date__lte=horizon

@@ -1,12 +1,14 @@
-"""Each role's home page. Later apps add panels; the pages read, they never write."""
+"""Each role's home page: a dashboard that reads the other apps (through reports.selectors) and links to the
+pages where the person acts. The pages read, they never write."""
 
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from providers.selectors import trust_policy
+from reports import selectors
 from trusts.access import member_required
-from trusts.calendar import SchoolCalendar
-from trusts.models import Membership, School, TrustPolicy
+from trusts.calendar import calendars_for
+from trusts.models import Membership
 from trusts.roles import Role
 
 HOME_BY_ROLE = {
@@ -25,48 +27,46 @@ def home(request):
     return redirect(HOME_BY_ROLE[request.membership.role])
 
 
-def _school_days_today(schools):
-    today = timezone.localdate()
-    return [(school, SchoolCalendar(school).why_not_school_day(today)) for school in schools]
-
-
 @member_required(Role.TRUST_ADMIN)
 def trust_dashboard(request):
-    schools = School.objects.visible_to(request.membership).annotate(
-        staff=Count("memberships", filter=Q(memberships__is_active=True))
-    )
-    return render(
-        request,
-        "reports/trust_dashboard.html",
-        {"schools": schools, "policy": TrustPolicy.objects.filter(trust=request.trust).first()},
-    )
+    policy = trust_policy(request.trust.pk)
+    context = selectors.trust_dashboard(request.membership, today=timezone.localdate(), policy=policy)
+    context["policy"] = policy if policy.pk else None
+    return render(request, "reports/trust_dashboard.html", context)
 
 
 @member_required(Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER)
 def school_dashboard(request):
     school = request.membership.school
-    team = Membership.objects.active().filter(school=school).select_related("user").order_by("role")
-    return render(
-        request,
-        "reports/school_dashboard.html",
-        {"school": school, "team": team, "today": _school_days_today([school])[0][1]},
+    today = timezone.localdate()
+    context = selectors.school_dashboard(request.membership, today=today)
+    context.update(
+        {
+            "school": school,
+            "today": today,
+            "closed_today": calendars_for([school])[school.pk].why_not_school_day(today),
+            "is_head": request.membership.role == Role.HEADTEACHER,
+            "team": Membership.objects.active().filter(school=school).select_related("user").order_by("role"),
+        }
     )
+    return render(request, "reports/school_dashboard.html", context)
 
 
 @member_required(Role.DSL)
 def safeguarding_dashboard(request):
-    schools = list(School.objects.visible_to(request.membership))
-    return render(
-        request, "reports/safeguarding_dashboard.html", {"school_days": _school_days_today(schools)}
+    context = selectors.safeguarding_dashboard(
+        request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
     )
+    return render(request, "reports/safeguarding_dashboard.html", context)
 
 
 @member_required(Role.GOVERNOR)
 def governor_dashboard(request):
-    schools = School.objects.visible_to(request.membership)
-    return render(request, "reports/governor_dashboard.html", {"schools": schools})
+    context = selectors.governor_dashboard(request.membership, today=timezone.localdate())
+    return render(request, "reports/governor_dashboard.html", context)
 
 
 @member_required(Role.PROVIDER_STAFF)
 def provider_dashboard(request):
-    return render(request, "reports/provider_dashboard.html", {})
+    context = selectors.provider_dashboard(request.membership, today=timezone.localdate())
+    return render(request, "reports/provider_dashboard.html", context)

@@ -326,3 +326,14 @@ class ApprovalConditionFactory(TenantFactory):
     trust = factory.SelfAttribute("provider.trust")
     text = "Send the renewed fire risk assessment."
     due_date = date(2027, 1, 31)
+
+
+class ChaseEventFactory(TenantFactory):
+    class Meta:
+        model = "attendance.ChaseEvent"
+
+    expected_session = factory.SubFactory(ExpectedSessionFactory)
+    trust = factory.SelfAttribute("expected_session.trust")
+    kind = "consecutive"
+    occurred_at = factory.SelfAttribute("expected_session.starts_at")
+    detail = "6 sessions in a row"

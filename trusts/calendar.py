@@ -39,14 +39,18 @@ class CalendarError(ValueError):
 class SchoolCalendar:
     """A school's calendar, loaded once (two queries) and then answered from memory."""
 
-    def __init__(self, school: School):
+    def __init__(self, school: School, *, terms=None, closures=None):
         self.school = school
-        self._terms = list(Term.objects.filter(trust_id=school.trust_id).order_by("start_date"))
-        self._closures = set(
-            ClosureDay.objects.filter(trust_id=school.trust_id)
-            .filter(Q(school__isnull=True) | Q(school=school))
-            .values_list("date", flat=True)
-        )
+        if terms is None:
+            terms = Term.objects.filter(trust_id=school.trust_id).order_by("start_date")
+        self._terms = list(terms)
+        if closures is None:
+            closures = (
+                ClosureDay.objects.filter(trust_id=school.trust_id)
+                .filter(Q(school__isnull=True) | Q(school=school))
+                .values_list("date", flat=True)
+            )
+        self._closures = set(closures)
 
     def term_for(self, day: date) -> Term | None:
         for term in self._terms:
@@ -102,6 +106,32 @@ class SchoolCalendar:
         if inclusive and self.is_school_day(day):
             return day
         return self.add(day, 1)
+
+
+def calendars_for(schools) -> dict[int, SchoolCalendar]:
+    """Calendars of several schools of one trust, in two queries however many schools there are."""
+    schools = list(schools)
+    if not schools:
+        return {}
+    trust_ids = {s.trust_id for s in schools}
+    terms = list(Term.objects.filter(trust_id__in=trust_ids).order_by("start_date"))
+    closures = list(
+        ClosureDay.objects.filter(trust_id__in=trust_ids)
+        .filter(Q(school__isnull=True) | Q(school__in=schools))
+        .values_list("trust_id", "school_id", "date")
+    )
+    return {
+        s.pk: SchoolCalendar(
+            s,
+            terms=[t for t in terms if t.trust_id == s.trust_id],
+            closures=[
+                d
+                for trust_id, school_id, d in closures
+                if trust_id == s.trust_id and school_id in (None, s.pk)
+            ],
+        )
+        for s in schools
+    }
 
 
 def school_days_between(*, school: School, start: date, end: date) -> int:

@@ -4,7 +4,14 @@ import pytest
 from django_scopes import scope
 
 from tests.factories import ClosureDayFactory, SchoolFactory, TermFactory
-from trusts.calendar import CalendarError, SchoolCalendar, add_school_days, is_school_day, school_days_between
+from trusts.calendar import (
+    CalendarError,
+    SchoolCalendar,
+    add_school_days,
+    calendars_for,
+    is_school_day,
+    school_days_between,
+)
 
 
 @pytest.fixture
@@ -98,3 +105,21 @@ def test_calendar_loads_with_two_queries(school, django_assert_num_queries):
         cal = SchoolCalendar(school)
     with django_assert_num_queries(0):
         cal.school_days(date(2026, 9, 1), date(2027, 3, 1))
+
+
+def test_calendars_for_many_schools_answer_as_each_school_s_own(school, django_assert_num_queries):
+    from trusts.models import School
+
+    schools = list(School.objects.filter(trust_id=school.trust_id))
+    with django_assert_num_queries(2):
+        calendars = calendars_for(schools)
+    days = [date(2026, 11, 27), date(2026, 12, 3), date(2026, 10, 27), date(2027, 1, 4), date(2026, 11, 23)]
+    for s in schools:
+        own = SchoolCalendar(s)
+        assert [calendars[s.pk].why_not_school_day(d) for d in days] == [
+            own.why_not_school_day(d) for d in days
+        ]
+    other = next(s for s in schools if s.pk != school.pk)
+    assert calendars[school.pk].is_school_day(date(2026, 12, 3))
+    assert not calendars[other.pk].is_school_day(date(2026, 12, 3))
+    assert calendars_for([]) == {}

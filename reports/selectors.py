@@ -1,0 +1,407 @@
+"""The queries behind the role dashboards. They read the other apps through those apps' own selectors and
+querysets (this app only reads; nothing imports it), and each runs a fixed number of queries however many
+pupils, placements or providers there are."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from attendance import selectors as attendance_selectors
+from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
+from attendance.models import ChaseEvent, RegisterMark
+from placements import selectors as placement_selectors
+from placements.models import Placement
+from providers import selectors as provider_selectors
+from providers.models import Provider
+from trusts.calendar import CalendarError, calendars_for
+from trusts.models import School
+
+LONDON = ZoneInfo("Europe/London")
+# The morning session runs until half past twelve; from then on the afternoon one is "now".
+AFTERNOON_FROM = time(12, 30)
+# How far back the dashboard looks for runs of consecutive absences.
+CONSECUTIVE_WINDOW = timedelta(days=14)
+# How far ahead the school dashboard shows reviews coming due.
+REVIEWS_AHEAD_DAYS = 14
+# Long lists stop here, with a link to the full page.
+LIST_LIMIT = 25
+# Provider statuses that stop pupils being placed there: a DSL needs to know about those in use.
+PROVIDER_STATUS_CONCERNS = (Provider.Status.LAPSED, Provider.Status.SUSPENDED)
+SESSION_LABELS = {"am": "morning", "pm": "afternoon"}
+MARK_STATES = {
+    "present": ("Present", "text-bg-success"),
+    "late": ("Late", "text-bg-warning"),
+    "absent": ("Absent", "text-bg-danger"),
+    "closed": ("Provider closed", "text-bg-secondary"),
+    "unmarked": ("Not marked yet", "text-bg-light border"),
+    "overdue": ("Not marked yet: overdue", "text-bg-danger"),
+}
+
+
+def session_at(moment: datetime) -> str:
+    """The register session ("am" or "pm") that ``moment`` falls in, by the clock in England."""
+    return "am" if timezone.localtime(moment, LONDON).time() < AFTERNOON_FROM else "pm"
+
+
+def mark_state(session, *, now: datetime, deadline: timedelta) -> str:
+    """The provider's mark of ``session`` so far; an unmarked one is overdue once the trust's marking deadline
+    after the session start has passed."""
+    mark = getattr(session, "mark", None)
+    if mark is not None:
+        return mark.status
+    return "overdue" if now >= session.starts_at + deadline else "unmarked"
+
+
+def stage_counts(placements) -> list[dict]:
+    """Every placement stage in workflow order, with how many placements are at it (zero included)."""
+    counts = dict(placements.order_by().values_list("status").annotate(n=Count("pk")))
+    return [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Placement.Status.choices
+    ]
+
+
+# --- Where every pupil is ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SchoolSession:
+    """The session a school's dashboard shows: this one on a school day, else the next school day's morning."""
+
+    school: School
+    day: date | None
+    session: str
+    closed_today: str | None  # why today is not a school day, or None
+
+    @property
+    def is_now(self) -> bool:
+        return self.closed_today is None
+
+    @property
+    def label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+
+def sessions_shown(schools, *, now: datetime) -> list[SchoolSession]:
+    calendars = calendars_for(schools)
+    today = timezone.localtime(now, LONDON).date()
+    shown = []
+    for school in schools:
+        calendar = calendars[school.pk]
+        why_not = calendar.why_not_school_day(today)
+        if why_not is None:
+            shown.append(SchoolSession(school, today, session_at(now), None))
+            continue
+        try:
+            day = calendar.next_school_day(today)
+        except CalendarError:
+            day = None  # no term dates entered beyond today
+        shown.append(SchoolSession(school, day, "am", why_not))
+    return shown
+
+
+@dataclass
+class PupilElsewhere:
+    pupil: object
+    placements: list = field(default_factory=list)
+    other_sessions: list = field(
+        default_factory=list
+    )  # the same day's sessions at a provider at another time
+
+
+@dataclass
+class WhereNow:
+    shown: list[SchoolSession]
+    expected: list  # ExpectedSession rows of the session shown, with mark
+    elsewhere: list[PupilElsewhere]
+
+    @property
+    def common(self) -> SchoolSession | None:
+        """The session shown, when every school shows the same one (the usual case)."""
+        kinds = {(s.day, s.session, s.closed_today) for s in self.shown}
+        return self.shown[0] if len(kinds) == 1 else None
+
+
+def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
+    """Each pupil expected at a provider in the session shown, with the mark so far; and every pupil with a
+    running placement who is not expected at a provider then."""
+    shown = sessions_shown(schools, now=now)
+    session_of_school = {s.school.pk: (s.day, s.session) for s in shown}
+    by_day = defaultdict(list)
+    for s in shown:
+        if s.day:
+            by_day[s.day].append(s.school.pk)
+    day_rows = []
+    for day, school_ids in sorted(by_day.items()):
+        day_rows += list(attendance_selectors.sessions_on(membership, day).filter(school_id__in=school_ids))
+    expected, other = [], defaultdict(list)
+    for row in day_rows:
+        if (row.date, row.session) == session_of_school.get(row.school_id):
+            expected.append(row)
+        else:
+            other[row.pupil_id].append(row)
+    expected.sort(key=lambda r: (r.school.name, r.pupil.legal_last_name, r.pupil.legal_first_name, r.pk))
+    deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
+    for row in expected:
+        row.state = mark_state(row, now=now, deadline=deadline)
+        row.state_label, row.state_class = MARK_STATES[row.state]
+    here = {row.pupil_id for row in expected}
+    running = (
+        Placement.objects.visible_to(membership)
+        .filter(status=Placement.Status.ACTIVE, school__in=[s.pk for s in schools])
+        .exclude(pupil_id__in=here)
+        .select_related("pupil", "provider", "school")
+        .order_by("school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    )
+    elsewhere: dict[int, PupilElsewhere] = {}
+    for placement in running:
+        item = elsewhere.setdefault(
+            placement.pupil_id,
+            PupilElsewhere(placement.pupil, other_sessions=other.get(placement.pupil_id, [])),
+        )
+        item.placements.append(placement)
+    return WhereNow(
+        shown=shown,
+        expected=expected,
+        elsewhere=list(elsewhere.values()),
+    )
+
+
+# --- Providers in use ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProviderConcern:
+    provider: Provider
+    expired: list = field(default_factory=list)
+    expiring: list = field(default_factory=list)
+
+    @property
+    def status_concern(self) -> bool:
+        return self.provider.status in PROVIDER_STATUS_CONCERNS
+
+
+def providers_in_use_concerns(membership, *, today: date, policy) -> list[ProviderConcern]:
+    """Providers where the membership's schools have agreed or running placements and whose critical evidence
+    has run out or runs out within the trust's warning window, or whose approval has lapsed or is suspended."""
+    in_use = Placement.objects.visible_to(membership).current().values("provider_id")
+    concerns: dict[int, ProviderConcern] = {}
+    for provider in (
+        Provider.objects.visible_to(membership)
+        .filter(pk__in=in_use, status__in=PROVIDER_STATUS_CONCERNS)
+        .order_by("legal_name")
+    ):
+        concerns[provider.pk] = ProviderConcern(provider)
+    evidence = provider_selectors.evidence_running_out(
+        membership, on=today, warning_days=policy.evidence_expiry_warning_days, critical_only=True
+    ).filter(provider_id__in=in_use)
+    for item in evidence:
+        concern = concerns.setdefault(item.provider_id, ProviderConcern(item.provider))
+        (concern.expired if item.expiry_date < today else concern.expiring).append(item)
+    return sorted(concerns.values(), key=lambda c: (not c.status_concern, not c.expired, str(c.provider)))
+
+
+# --- Dashboards ----------------------------------------------------------------------------------------
+
+
+def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
+    today = timezone.localtime(now, LONDON).date()
+    schools = list(School.objects.visible_to(membership).order_by("name"))
+    follow_ups = attendance_selectors.open_follow_ups(membership)
+    return {
+        "schools": schools,
+        "where": where_pupils_are(membership, schools, now=now, policy=policy),
+        "follow_ups": list(follow_ups[:LIST_LIMIT]),
+        "follow_up_count": follow_ups.count(),
+        "consecutive": list(
+            attendance_selectors.recent_chase_events(
+                membership, kind=ChaseEvent.Kind.CONSECUTIVE, since=now - CONSECUTIVE_WINDOW
+            )
+        ),
+        "provider_concerns": providers_in_use_concerns(membership, today=today, policy=policy),
+        "overdue_reviews": list(
+            placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today)
+        ),
+        "today": today,
+        "now": now,
+        "warning_days": policy.evidence_expiry_warning_days,
+        "consecutive_days": CONSECUTIVE_WINDOW.days,
+    }
+
+
+def attendance_day_summary(membership, day: date) -> dict:
+    """How many sessions of ``day`` the membership's pupils are expected at, and how many are marked so far."""
+    return attendance_selectors.sessions_on(membership, day).aggregate(
+        expected=Count("pk"),
+        marked=Count("pk", filter=Q(mark__isnull=False)),
+        absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT)),
+        am=Count("pk", filter=Q(session="am")),
+        am_marked=Count("pk", filter=Q(session="am", mark__isnull=False)),
+        pm=Count("pk", filter=Q(session="pm")),
+        pm_marked=Count("pk", filter=Q(session="pm", mark__isnull=False)),
+    )
+
+
+def school_dashboard(membership, *, today: date) -> dict:
+    placements = Placement.objects.visible_to(membership)
+    reviews = list(
+        placement_selectors.outstanding_reviews(membership).filter(
+            scheduled_for__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS)
+        )
+    )
+    summary = attendance_day_summary(membership, today)
+    summary["unmarked"] = summary["expected"] - summary["marked"]
+    return {
+        "stages": stage_counts(placements),
+        "proposed": list(
+            placements.filter(status=Placement.Status.PROPOSED)
+            .select_related("pupil", "provider")
+            .order_by("start_date", "pk")[:LIST_LIMIT]
+        ),
+        "overdue_reviews": [r for r in reviews if r.scheduled_for < today],
+        "due_reviews": [r for r in reviews if r.scheduled_for >= today],
+        "reviews_ahead_days": REVIEWS_AHEAD_DAYS,
+        "attendance": summary,
+        "follow_up_count": attendance_selectors.open_follow_ups(membership).count(),
+    }
+
+
+def year_window(today: date) -> tuple[date, date]:
+    """The academic year so far, as a half-open range ending after today."""
+    return attendance_selectors.year_start(today), today + timedelta(days=1)
+
+
+def trust_dashboard(membership, *, today: date, policy) -> dict:
+    schools = list(
+        School.objects.visible_to(membership)
+        .annotate(staff=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("name")
+    )
+    providers = Provider.objects.visible_to(membership)
+    provider_counts = dict(providers.order_by().values_list("status").annotate(n=Count("pk")))
+    evidence = provider_selectors.evidence_running_out(
+        membership, on=today, warning_days=policy.evidence_expiry_warning_days
+    )
+    evidence_counts = evidence.order_by().aggregate(
+        expired=Count("pk", filter=Q(expiry_date__lt=today)),
+        expiring=Count("pk", filter=Q(expiry_date__gte=today)),
+    )
+
+    by_school = defaultdict(Counter)
+    for school_id, status, n in (
+        Placement.objects.visible_to(membership)
+        .order_by()
+        .values_list("school_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        by_school[school_id][status] = n
+    start, end = year_window(today)
+    pupils = attendance_selectors.figures(membership, by="pupil", start=start, end=end)
+    persistent, severe = Counter(), Counter()
+    for figure in pupils:
+        persistent[figure.school_id] += figure.persistent
+        severe[figure.school_id] += figure.severe
+    school_figures = {
+        f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)
+    }
+    statuses = Placement.Status.choices
+    return {
+        "provider_statuses": [
+            {"status": value, "label": label, "count": provider_counts.get(value, 0)}
+            for value, label in Provider.Status.choices
+        ],
+        "provider_total": sum(provider_counts.values()),
+        "submitted": list(providers.filter(status=Provider.Status.SUBMITTED).order_by("updated_at", "pk")),
+        "evidence": [
+            (e, e.evidence_type in provider_selectors.critical_evidence_codes(e.provider))
+            for e in evidence[:LIST_LIMIT]
+        ],
+        "evidence_counts": evidence_counts,
+        "statuses": statuses,
+        "school_rows": [
+            {
+                "school": school,
+                "stages": [(value, by_school[school.pk][value]) for value, _ in statuses],
+                "total": sum(by_school[school.pk].values()),
+                "figure": school_figures.get(school.pk),
+                "persistent": persistent[school.pk],
+                "severe": severe[school.pk],
+            }
+            for school in schools
+        ],
+        "year_start": start,
+        "warning_days": policy.evidence_expiry_warning_days,
+        "persistent_below": PERSISTENT_ABSENCE_BELOW,
+        "severe_below": SEVERE_ABSENCE_BELOW,
+        "today": today,
+    }
+
+
+def governor_dashboard(membership, *, today: date) -> dict:
+    """Figures per school with no pupil named: counts, lengths, percentages and the providers used."""
+    schools = list(School.objects.visible_to(membership).order_by("name"))
+    placements = Placement.objects.visible_to(membership)
+    pupils, weeks = defaultdict(set), defaultdict(list)
+    for school_id, pupil_id, start_date in placements.filter(status=Placement.Status.ACTIVE).values_list(
+        "school_id", "pupil_id", "start_date"
+    ):
+        pupils[school_id].add(pupil_id)
+        weeks[school_id].append(max((today - start_date).days, 0) / 7)
+    providers = defaultdict(list)
+    for row in (
+        placements.current()
+        .order_by("school_id", "provider__legal_name")
+        .values(
+            "school_id",
+            "provider_id",
+            "provider__legal_name",
+            "provider__trading_name",
+            "provider__status",
+            "provider__approved_until",
+            "provider__registration_status",
+        )
+        .distinct()
+    ):
+        providers[row["school_id"]].append(
+            {
+                "pk": row["provider_id"],
+                "name": row["provider__trading_name"] or row["provider__legal_name"],
+                "status": row["provider__status"],
+                "status_label": Provider.Status(row["provider__status"]).label,
+                "approved_until": row["provider__approved_until"],
+                "registration": Provider.RegistrationStatus(row["provider__registration_status"]).label,
+            }
+        )
+    start, end = year_window(today)
+    figures = {f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)}
+    return {
+        "rows": [
+            {
+                "school": school,
+                "pupils": len(pupils[school.pk]),
+                "average_weeks": (sum(weeks[school.pk]) / len(weeks[school.pk]))
+                if weeks[school.pk]
+                else None,
+                "figure": figures.get(school.pk),
+                "providers": providers[school.pk],
+            }
+            for school in schools
+        ],
+        "year_start": start,
+    }
+
+
+def provider_dashboard(membership, *, today: date) -> dict:
+    placements = Placement.objects.visible_to(membership)
+    return {
+        "register": attendance_day_summary(membership, today),
+        "stages": [s for s in stage_counts(placements) if s["status"] != Placement.Status.DRAFT],
+        "placement_total": placements.count(),
+        "today": today,
+    }

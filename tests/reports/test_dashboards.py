@@ -1,0 +1,251 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from placements.models import Placement, Pupil
+from providers.models import Provider
+from reports import selectors
+from tests.conftest import sign_in
+from tests.reports.conftest import MONDAY, at, populate
+
+# --- The session rule ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "moment,expected",
+    [
+        (at(MONDAY, 0, 0), "am"),
+        (at(MONDAY, 12, 29), "am"),
+        (at(MONDAY, 12, 30), "pm"),
+        (at(MONDAY, 23, 59), "pm"),
+        # In summer time the clock in England is an hour ahead of UTC: 11:45 UTC is already the afternoon.
+        (datetime(2026, 6, 15, 11, 45, tzinfo=UTC), "pm"),
+        (datetime(2026, 6, 15, 11, 29, tzinfo=UTC), "am"),
+    ],
+)
+def test_the_session_now_splits_at_half_past_twelve_in_england(moment, expected):
+    assert selectors.session_at(moment) == expected
+
+
+# --- DSL -------------------------------------------------------------------------------------------------
+
+
+def _get(client, membership, name):
+    sign_in(client, membership)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_school_dsl_sees_where_their_pupils_are_this_session(client, dash):
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    assert "Monday 23 November, morning session" in body
+    assert "A1First0 A1Last0" in body and "A1First1 A1Last1" in body
+    # Another school's pupils are not on a school DSL's dashboard.
+    assert "A2First" not in body and "A2Last" not in body
+    assert "Present" in body and "Absent" in body
+    # Nine o'clock start, marks due within 30 minutes: at 09:30 an unmarked register is overdue.
+    assert "Not marked yet: overdue" in body
+    assert "marked at 09:00" in body
+    # Pupils placed elsewhere with no session on Mondays are listed as such.
+    assert "not expected at a provider today" in body
+
+
+def test_trust_dsl_sees_both_schools(client, dash):
+    body = _get(client, dash.personas["a.trust_dsl"], "safeguarding_dashboard")
+    assert "A1First0 A1Last0" in body and "A2First0 A2Last0" in body
+    assert dash.schools["a2"].name in body
+
+
+def test_before_the_afternoon_the_morning_marks_show_and_after_it_the_afternoon(client, dash, clock):
+    clock.move_to(at(MONDAY, 13, 0), tick=False)
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    assert "Monday 23 November, afternoon session" in body
+    # Expected only in the morning: listed among those not at a provider now.
+    assert "expected in the morning only" in body
+
+
+def test_on_a_non_school_day_it_says_so_and_shows_the_next_school_day(client, dash, clock):
+    clock.move_to(at(date(2026, 11, 22), 10, 0), tick=False)  # Sunday
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    assert "Not a school day today: weekend" in body
+    assert "Next school day: Monday 23 November, morning session" in body
+    assert "A1First0 A1Last0" in body
+
+
+def test_unresolved_absences_put_vulnerable_pupils_first_with_their_flags(client, dash):
+    with scopes_disabled():
+        from tests.factories import AbsenceFollowUpFactory, ExpectedSessionFactory, RegisterMarkFactory
+
+        placement, _ = dash.made["a1"][0]
+        session = ExpectedSessionFactory(placement=placement, date=date(2026, 11, 9), session="am")
+        RegisterMarkFactory(expected_session=session, status="absent")
+        AbsenceFollowUpFactory(expected_session=session, vulnerable=False)
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    panel = body[body.index('data-testid="follow-ups"') : body.index('data-testid="consecutive"')]
+    assert "Looked after" in panel
+    # The vulnerable pupil's absence today comes before the older absence of a pupil not flagged vulnerable.
+    assert panel.index("A1First1 A1Last1") < panel.index("A1First0 A1Last0")
+    assert reverse("attendance:follow_ups") in panel
+
+
+def test_consecutive_absences_of_the_last_fortnight(client, dash):
+    with scopes_disabled():
+        from tests.factories import ChaseEventFactory, ExpectedSessionFactory
+
+        placement, _ = dash.made["a1"][2]
+        old = ExpectedSessionFactory(placement=placement, date=date(2026, 11, 2), session="am")
+        ChaseEventFactory(expected_session=old, occurred_at=at(MONDAY, 9, 0) - timedelta(days=15))
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    panel = body[body.index('data-testid="consecutive"') : body.index('data-testid="provider-concerns"')]
+    assert "A1First1 A1Last1" in panel  # raised this morning
+    assert "A1First2 A1Last2" not in panel  # raised 15 days ago
+    assert "6 sessions in a row" in panel
+
+
+def test_providers_in_use_with_evidence_running_out_or_lapsed(client, dash):
+    with scopes_disabled():
+        Provider.objects.filter(pk=dash.providers["a_other"].pk).update(status=Provider.Status.LAPSED)
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    panel = body[body.index('data-testid="provider-concerns"') : body.index('data-testid="overdue-reviews"')]
+    assert "Safeguarding" in panel and "runs out on 1 Dec 2026" in panel
+    assert dash.providers["a_other"].legal_name in panel and "Lapsed" in panel
+
+
+def test_a_renewed_document_is_no_concern(client, dash):
+    from tests.factories import EvidenceFactory
+
+    EvidenceFactory(
+        provider=dash.providers["a"],
+        evidence_type="safeguarding_policy",
+        issue_date=date(2026, 11, 1),
+        expiry_date=date(2027, 11, 1),
+    )
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    panel = body[body.index('data-testid="provider-concerns"') : body.index('data-testid="overdue-reviews"')]
+    assert "runs out on" not in panel
+
+
+def test_overdue_reviews_are_listed(client, dash):
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    panel = body[body.index('data-testid="overdue-reviews"') :]
+    assert "due Mon 16 Nov 2026" in panel
+    assert "30 Nov" not in panel
+
+
+# --- School ----------------------------------------------------------------------------------------------
+
+
+def test_school_dashboard_counts_stages_and_links_to_them(client, dash):
+    body = _get(client, dash.personas["a.ap_lead"], "school_dashboard")
+    panel = body[body.index('data-testid="stages"') : body.index('data-testid="proposed"')]
+    assert f"{reverse('placements:placement_list')}?status=active" in panel
+    assert '<span class="badge placement-status-active">6</span>' in panel  # 3 + 3 placed elsewhere
+    assert '<span class="badge placement-status-proposed">3</span>' in panel
+    assert "Proposed placements" in body
+
+
+def test_headteacher_sees_what_waits_for_their_agreement(client, dash):
+    body = _get(client, dash.personas["a.headteacher"], "school_dashboard")
+    assert "Waiting for your agreement" in body
+    with scopes_disabled():
+        proposed = Placement.objects.filter(school=dash.schools["a1"], status="proposed").first()
+    assert reverse("placements:placement_detail", args=[proposed.pk]) in body
+
+
+def test_school_dashboard_reviews_and_attendance_today(client, dash):
+    body = _get(client, dash.personas["a.attendance_officer"], "school_dashboard")
+    overdue = body[body.index('data-testid="reviews-overdue"') : body.index('data-testid="reviews-due"')]
+    assert overdue.count("was due Mon 16 Nov 2026") == 3
+    due = body[body.index('data-testid="reviews-due"') : body.index('data-testid="attendance-today"')]
+    assert due.count("on Mon 30 Nov 2026") == 3
+    assert '<div class="fs-4 fw-semibold" data-testid="marked">2</div>' in body
+    assert '<div class="fs-4 fw-semibold" data-testid="unmarked">1</div>' in body
+    assert '<div class="fs-4 fw-semibold" data-testid="absent">1</div>' in body
+    assert 'data-testid="follow-up-count">1</span>' in body
+    assert "A2First" not in body
+
+
+# --- Trust admin -----------------------------------------------------------------------------------------
+
+
+def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash):
+    with scopes_disabled():
+        Provider.objects.filter(pk=dash.providers["a_other"].pk).update(status=Provider.Status.SUBMITTED)
+    body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
+    assert f"{reverse('providers:provider_list')}?status=submitted" in body
+    submitted = body[body.index('data-testid="submitted"') : body.index('data-testid="evidence"')]
+    assert dash.providers["a_other"].legal_name in submitted
+    evidence = body[body.index('data-testid="evidence"') : body.index('data-testid="placements-by-school"')]
+    assert "runs out on 1 Dec 2026" in evidence and "Critical" in evidence
+    assert 'data-testid="expiring-count">1</span>' in evidence
+    school = dash.schools["a2"]
+    assert f"?school={school.pk}&amp;status=active" in body
+    # Last Monday pupils 1 of 3 was absent, this morning 1 of 3 was absent and 1 present: pupil 1 attended
+    # none of its sessions (severe), pupil 0 attended both, pupil 2 one of one.
+    assert f'data-testid="persistent-{school.pk}">1</td>' in body
+    assert f'data-testid="severe-{school.pk}">1</td>' in body
+    assert "Trust policy" in body
+
+
+# --- Governors -------------------------------------------------------------------------------------------
+
+
+def test_governor_dashboard_names_no_pupil(client, dash):
+    body = _get(client, dash.personas["a.trust_governor"], "governor_dashboard")
+    with scopes_disabled():
+        pupils = list(Pupil.objects.filter(trust=dash.trust_a))
+    assert pupils
+    for pupil in pupils:
+        assert pupil.legal_first_name not in body
+        assert pupil.legal_last_name not in body
+        assert pupil.upn not in body
+    school = dash.schools["a1"]
+    panel = body[body.index(f'data-testid="school-{school.pk}"') :]
+    assert 'data-testid="pupils-in-ap">6</div>' in panel
+    # Placements started on 2 November: three weeks by Monday 23 November.
+    assert 'data-testid="average-weeks">3.0</div>' in panel
+    assert dash.providers["a"].legal_name in panel and "Approved" in panel
+
+
+def test_school_governor_sees_only_their_school(client, dash):
+    body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
+    assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
+
+
+# --- Provider --------------------------------------------------------------------------------------------
+
+
+def test_provider_dashboard_summarises_today_s_register(client, dash):
+    body = _get(client, dash.personas["a.provider_staff"], "provider_dashboard")
+    # Six pupils from the two schools this morning, four marked.
+    assert 'data-testid="am">4 / 6</div>' in body
+    assert reverse("attendance:register") in body
+    assert reverse("providers:my_provider") in body
+    assert 'data-testid="placement-total">12</span>' in body  # 6 running + 6 proposed
+
+
+# --- Query counts ----------------------------------------------------------------------------------------
+
+PINNED = {
+    "a.school_dsl": ("safeguarding_dashboard", 20),
+    "a.trust_dsl": ("safeguarding_dashboard", 20),
+    "a.headteacher": ("school_dashboard", 16),
+    "a.trust_admin": ("trust_dashboard", 18),
+    "a.trust_governor": ("governor_dashboard", 12),
+    "a.provider_staff": ("provider_dashboard", 11),
+}
+
+
+@pytest.mark.parametrize("persona", list(PINNED))
+def test_dashboard_queries_do_not_grow_with_rows(client, dash, persona, django_assert_num_queries):
+    url_name, queries = PINNED[persona]
+    sign_in(client, dash.personas[persona])
+    client.get(reverse(url_name))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(url_name)).status_code == 200
+    populate(dash, 7, start=3)  # 10 pupils a school
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(url_name)).status_code == 200
