@@ -15,7 +15,7 @@ def check_database() -> str:
 
 
 def check_broker() -> str:
-    if settings.CELERY_BROKER_URL is None:
+    if settings.EMBEDDED_BROKER:
         return "ok (no broker: tasks run in the web process)"
     from apcommission.celery import app
 

@@ -148,6 +148,10 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp"), RE
 # Without a broker tasks run in the web process. The test profile runs them eagerly too, except in the tests
 # that start a real worker on Redis (they switch eager mode off for their duration).
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None or env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+# With no broker configured, Celery's in-memory transport keeps it from looking for one on localhost.
+EMBEDDED_BROKER = CELERY_BROKER_URL is None
+if EMBEDDED_BROKER:
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", ("redis", "rediss"), REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
@@ -346,6 +350,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # PDF rendering logs every step at INFO; only its warnings matter.
         "weasyprint": {"level": "WARNING"},
+        # Celery logs every task at INFO; in the embedded demo tasks run in-process and would drown the console.
+        "celery.app.trace": {"level": "WARNING" if APP_ENV == "development" else "INFO"},
+        # Its in-memory transport (no broker configured) warns about the missing host name; nothing to act on.
+        "kombu.connection": {"level": "ERROR" if EMBEDDED_BROKER else "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -22,10 +22,11 @@ class Command(BaseCommand):
         people = demo.DemoPeople()
         # Seeding writes to every trust: one of the deliberate cross-trust places. The demo's own
         # notifications are kept in memory rather than printed, so --json prints nothing but JSON.
+        # The email override is outermost: the emails go out when the transaction commits.
         with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
             scopes_disabled(),
             transaction.atomic(),
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
         ):
             context = demo.seed(people)
             for app in DEMO_APPS:
