@@ -182,3 +182,66 @@ def _part_time_leave_rows(membership, *, start: date, end: date) -> list[tuple]:
                 if (day, session) not in expected:
                     rows.append((placement.pupil.upn, day, session, "C2", placement.school.urn))
     return rows
+
+
+# A consecutive-absence alert stays on the pupil's pages for two weeks after it was raised.
+CONSECUTIVE_ALERT_SHOWN_DAYS = 14
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    week: Figure
+    year: Figure
+    week_start: date
+    year_start: date
+    open_follow_ups: int | None
+    consecutive_alert: object | None  # the latest ChaseEvent of kind "consecutive", or None
+
+
+def attendance_summary(membership, *, today: date, placement=None, pupil=None, with_alerts: bool = True):
+    """This week's and year-to-date attendance at providers for one placement or one pupil (all their
+    placements), with the open follow-ups and any recent consecutive-absence alert. Four queries at most,
+    whatever the number of sessions."""
+    from django.utils import timezone
+
+    from attendance.models import ChaseEvent
+
+    subject = {"placement": placement} if placement is not None else {"pupil": pupil}
+    week_start, week_end = week_bounds(today)
+    start_of_year = year_start(today)
+    tomorrow = today + timedelta(days=1)
+    in_week = Q(date__gte=week_start, date__lt=min(week_end, tomorrow))
+    in_year = Q(date__gte=start_of_year, date__lt=tomorrow)
+    counts = (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(**subject)
+        .filter(date__gte=min(week_start, start_of_year), date__lt=tomorrow)
+        .aggregate(
+            week_possible=Count("pk", filter=POSSIBLE & in_week),
+            week_attended=Count("pk", filter=ATTENDED & in_week),
+            week_absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT) & in_week),
+            week_late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE) & in_week),
+            year_possible=Count("pk", filter=POSSIBLE & in_year),
+            year_attended=Count("pk", filter=ATTENDED & in_year),
+            year_absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT) & in_year),
+            year_late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE) & in_year),
+        )
+    )
+    week = Figure("This week", *(counts[f"week_{k}"] for k in ("possible", "attended", "absent", "late")))
+    year = Figure("This year", *(counts[f"year_{k}"] for k in ("possible", "attended", "absent", "late")))
+    open_count = alert = None
+    if with_alerts:
+        session_subject = {f"expected_session__{k}": v for k, v in subject.items()}
+        open_count = AbsenceFollowUp.objects.visible_to(membership).open().filter(**session_subject).count()
+        alert = (
+            ChaseEvent.objects.visible_to(membership)
+            .filter(
+                kind=ChaseEvent.Kind.CONSECUTIVE,
+                occurred_at__gte=timezone.now() - timedelta(days=CONSECUTIVE_ALERT_SHOWN_DAYS),
+                **session_subject,
+            )
+            .select_related("expected_session")
+            .order_by("-occurred_at", "-pk")
+            .first()
+        )
+    return AttendanceSummary(week, year, week_start, start_of_year, open_count, alert)

@@ -18,6 +18,7 @@ from trusts.roles import Role
 SCHOOL_READERS = (Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL)
 CODE_SETTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER)
 FOLLOW_UP_WRITERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL)
+ARRANGEMENT_EDITORS = (Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER)
 EXPORTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN)
 
 
@@ -224,7 +225,7 @@ def export(request):
     return response
 
 
-@member_required(Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER)
+@member_required(*ARRANGEMENT_EDITORS)
 def arrangement(request, placement_pk):
     from placements.models import Placement
 

@@ -7,10 +7,10 @@ Deterministic and idempotent: rows are found by natural keys first and nothing t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from placements import selectors
+from placements import rules, selectors
 from placements.documents import render_notice_pdf, render_sla_pdf
 from placements.models import (
     Carer,
@@ -30,6 +30,9 @@ from placements.models import (
 from placements.services import notice_session_times
 from placements.upn import make_upn
 from providers.models import Provider
+from trusts.calendar import SchoolCalendar
+from trusts.models import Membership
+from trusts.roles import Role
 
 # One year of approval from the start of the 2026/27 year.
 APPROVED_UNTIL = date(2027, 8, 31)
@@ -129,6 +132,15 @@ def _pupil(school, n, primary):
     return pupil
 
 
+def _contact(school, role, label, phone) -> str:
+    """ "Name, role, phone" of the school's demo account in ``role``; the role alone if there is none."""
+    membership = (
+        Membership.objects.filter(school=school, role=role).select_related("user").order_by("pk").first()
+    )
+    name = membership.user.get_full_name() if membership else ""
+    return ", ".join(part for part in (name, label if name else f"{label}, {school.name}", phone) if part)
+
+
 def _placement(school, pupil, provider, stage):
     _, start, end, sessions, reason = STAGES[stage]
     placement, created = Placement.objects.get_or_create(
@@ -146,11 +158,17 @@ def _placement(school, pupil, provider, stage):
             "payment_terms": "Invoiced half-termly; payment within 30 days.",
             "transport": Placement.Transport.PARENT if stage != "draft" else "",
             "meal_arrangement": "Packed lunch provided by the school" if pupil.fsm else "",
-            "school_main_contact": f"AP lead, {school.name}",
-            "school_attendance_contact": f"Attendance office, {school.name}",
-            "school_dsl_contact": f"DSL, {school.name}",
-            "school_senco_contact": f"SENCO, {school.name}",
-            "provider_contact": f"{provider.contact_name}, {provider.contact_email}",
+            "school_main_contact": _contact(school, Role.AP_LEAD, "AP lead", "0113 496 0100"),
+            "school_attendance_contact": _contact(
+                school, Role.ATTENDANCE_OFFICER, "attendance officer", "0113 496 0101"
+            ),
+            "school_dsl_contact": _contact(school, Role.DSL, "DSL", "0113 496 0102"),
+            "school_senco_contact": f"SENCO, {school.name}, 0113 496 0103",
+            "provider_contact": ", ".join(
+                part
+                for part in (provider.contact_name, provider.contact_phone, provider.contact_email)
+                if part
+            ),
             "curriculum": "Entry level construction skills; functional skills English and maths.",
             "info_shared": "Referral form, current risk assessment, attendance history.",
             "hours_at_school_per_week": Decimal("13.5") if sessions is PART_TIME else Decimal("0"),
@@ -298,6 +316,18 @@ def seed(people, context) -> None:
             )
             if stage == "off_site":
                 sessions = list(placement.sessions.all())
+                calendar = SchoolCalendar(school)
+                number_of_days = rules.direction_school_days(
+                    calendar, start_date=placement.start_date, planned_end_date=placement.planned_end_date
+                )
+                weekdays = {s.weekday for s in sessions}
+                attending_days = sum(
+                    1
+                    for day in calendar.school_days(
+                        placement.start_date, placement.planned_end_date + timedelta(days=1)
+                    )
+                    if day.weekday() in weekdays
+                )
                 contents = {
                     "notice_date": "20 November 2026",
                     "recipients": carer.name,
@@ -315,7 +345,9 @@ def seed(people, context) -> None:
                     },
                     "report_to": f"{provider.contact_name} at reception",
                     "start_date": f"{placement.start_date:%A %d %B %Y}",
-                    "number_of_days": 10,
+                    "number_of_days": number_of_days,
+                    "end_date": f"{placement.planned_end_date:%A %d %B %Y}",
+                    "attending_days": attending_days,
                     "days": notice_session_times(sessions),
                     "reasons": "Repeated disruption of lessons after in-school support.",
                     "objectives": "Improve behaviour for learning and return to lessons.",
@@ -329,7 +361,7 @@ def seed(people, context) -> None:
                     delivered_by=ReferralNotice.DeliveredBy.HAND,
                     recipients=carer.name,
                     report_to=contents["report_to"],
-                    number_of_days=10,
+                    number_of_days=number_of_days,
                     reasons=contents["reasons"],
                     objectives=contents["objectives"],
                     contents=contents,

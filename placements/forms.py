@@ -7,6 +7,7 @@ from datetime import time
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from placements.models import (
     YEAR_GROUPS,
@@ -25,6 +26,7 @@ from placements.models import (
     TargetProgress,
     TimetableSession,
 )
+from placements.rules import date_of_birth_problem
 from providers.models import Provider
 from trusts.models import School
 
@@ -98,6 +100,13 @@ class PupilForm(StyledModelForm):
         data = super().clean()
         if data.get("looked_after") and not (data.get("responsible_la") or "").strip():
             self.add_error("responsible_la", "Name the local authority responsible for this child.")
+        dob, year = data.get("date_of_birth"), data.get("year_group")
+        if dob and dob > timezone.localdate():
+            self.add_error("date_of_birth", "The date of birth is in the future.")
+        elif dob and year:
+            problem = date_of_birth_problem(date_of_birth=dob, year_group=year, today=timezone.localdate())
+            if problem:
+                self.add_error("date_of_birth", problem)
         return data
 
 
@@ -146,6 +155,15 @@ PLACEMENT_FORM_FIELDS = [
 ]
 
 
+CONTACT_FIELDS = (
+    "school_main_contact",
+    "school_attendance_contact",
+    "school_dsl_contact",
+    "school_senco_contact",
+    "provider_contact",
+)
+
+
 class PlacementForm(StyledModelForm):
     pupil = forms.ModelChoiceField(queryset=None)
     provider = forms.ModelChoiceField(queryset=None)
@@ -156,9 +174,33 @@ class PlacementForm(StyledModelForm):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()
         self.fields["pupil"].queryset = Pupil.objects.visible_to(membership).select_related("school")
-        self.fields["provider"].queryset = Provider.objects.visible_to(membership)
-        self.fields["provider"].label_from_instance = lambda p: f"{p} ({p.get_status_display().lower()})"
+        # Only providers a placement can go ahead with today: approved, and the approval still in date. An
+        # existing placement keeps its provider in the list, marked, so the form can still be saved.
+        usable = Q(status__in=Provider.APPROVED_STATUSES, approved_until__gte=today)
+        if self.instance.pk and self.instance.provider_id:
+            usable |= Q(pk=self.instance.provider_id)
+        self.fields["provider"].queryset = Provider.objects.visible_to(membership).filter(usable)
+        self.fields["provider"].label_from_instance = lambda p: (
+            str(p) if p.is_approved_on(today) else f"{p} ({p.get_status_display().lower()}: not usable now)"
+        )
+        self.fields[
+            "provider"
+        ].help_text = "Only providers approved and in date today are listed. The Providers page shows the others and why."
+        self.fields["part_time_review_date"].label = "Part-time review date"
+        self.fields[
+            "part_time_review_date"
+        ].help_text = "For a part-time timetable with no planned end: when it will be reviewed."
+        for name in CONTACT_FIELDS:
+            self.fields[
+                name
+            ].help_text = "Name, role and phone, for example: Sam Patel, AP lead, 0113 496 0000."
+        self.fields[
+            "meal_arrangement"
+        ].help_text = (
+            "Needed for a pupil eligible for free school meals: how they get their meal on placement days."
+        )
         self.fields["transport"].required = False
         if self.instance.pk:
             self.fields["pupil"].disabled = True
@@ -291,7 +333,6 @@ class NoticeForm(StyledModelForm):
             "delivered_by",
             "recipients",
             "report_to",
-            "number_of_days",
             "reasons",
             "objectives",
         ]

@@ -11,7 +11,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from placements.models import YEAR_GROUPS, Pupil
+from placements.rules import date_of_birth_problem
 from placements.upn import normalise, upn_problem
 
 COLUMNS = {
@@ -26,6 +29,8 @@ COLUMNS = {
     "sen": ("sen", "sen status", "sen provision"),
     "fsm": ("fsm", "fsm eligible", "free school meals"),
 }
+# The column names the import page asks for, used in problems.
+COLUMN_LABELS = {"legal_last_name": "Legal Surname", "legal_first_name": "Legal Forename"}
 REQUIRED = ("upn", "legal_last_name", "legal_first_name", "date_of_birth", "year_group")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 YEAR_CODES = {code for code, _ in YEAR_GROUPS}
@@ -64,12 +69,48 @@ def parse_date(value: str) -> date | None:
     return None
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("y", "yes", "true", "1", "t")
+YES = ("y", "yes", "true", "1")
+NO = ("n", "no", "false", "0")
+# Gender as MIS exports write it: the code or the word.
+GENDERS = {
+    "f": Pupil.Gender.FEMALE,
+    "female": Pupil.Gender.FEMALE,
+    "m": Pupil.Gender.MALE,
+    "male": Pupil.Gender.MALE,
+    "x": Pupil.Gender.OTHER,
+    "other": Pupil.Gender.OTHER,
+    "not stated": Pupil.Gender.OTHER,
+}
+# MIS SEN codes: E for an EHC plan, K for SEN support, N for none.
+SEN_CODES = ("E", "K", "N")
 
 
-def parse_pupil_csv(text: str, *, existing_upns: set[str]) -> tuple[list[ImportRow], list[str]]:
-    """(rows ready to create, problems). Problems name the line of the file ("Line 3: ...")."""
+def parse_yes_no(value: str) -> bool | None:
+    """True or False for a clear yes or no; None for anything else. An empty cell means no: MIS exports leave
+    the column blank for pupils the flag does not apply to."""
+    v = value.strip().lower()
+    if v in YES:
+        return True
+    if v in NO or v == "":
+        return False
+    return None
+
+
+def parse_gender(value: str) -> str | None:
+    v = " ".join(value.strip().lower().split())
+    if v == "":
+        return Pupil.Gender.OTHER
+    return GENDERS.get(v)
+
+
+def _sentence(text: str) -> str:
+    return text.rstrip(" .") + "."
+
+
+def parse_pupil_csv(
+    text: str, *, existing_upns: set[str], today: date | None = None
+) -> tuple[list[ImportRow], list[str]]:
+    """(rows ready to create, problems). Each problem names the line and the column ("Line 3 (Ann Bell), FSM: ...")."""
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text))
     try:
@@ -82,7 +123,7 @@ def parse_pupil_csv(text: str, *, existing_upns: set[str]) -> tuple[list[ImportR
         labels = ", ".join(COLUMNS[m][0] for m in missing)
         return [], [f"The file has no column for: {labels}. The first line must name the columns."]
     rows, problems, seen = [], [], {}
-    today = date.today()
+    today = today or timezone.localdate()
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
@@ -90,36 +131,61 @@ def parse_pupil_csv(text: str, *, existing_upns: set[str]) -> tuple[list[ImportR
             problems.append(f"The file has more than {MAX_ROWS} pupils: split it.")
             break
         raw = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys) if k}
-        row_problems = []
+        row_problems = []  # (column, what is wrong)
         upn = normalise(raw.get("upn", ""))
         problem = upn_problem(upn)
         if problem:
-            row_problems.append(f"bad UPN “{raw.get('upn', '')}”: {problem}")
+            row_problems.append(
+                ("UPN", f"“{raw.get('upn', '')}” is not a UPN: {problem[:1].lower()}{problem[1:]}")
+            )
         elif upn in seen:
-            row_problems.append(f"UPN {upn} appears twice in the file (also line {seen[upn]})")
+            row_problems.append(("UPN", f"{upn} appears twice in the file (also line {seen[upn]})"))
         elif upn in existing_upns:
-            row_problems.append(f"UPN {upn} is already on the trust's records (duplicate)")
+            row_problems.append(("UPN", f"{upn} is already on the trust's records (duplicate)"))
         else:
             seen[upn] = line
         for name in ("legal_first_name", "legal_last_name"):
             if not raw.get(name):
-                row_problems.append(f"no {COLUMNS[name][0]}")
+                row_problems.append((COLUMN_LABELS[name], "empty"))
         dob = parse_date(raw.get("date_of_birth", ""))
+        year = parse_year_group(raw.get("year_group", ""))
         if dob is None:
             row_problems.append(
-                f"bad date of birth “{raw.get('date_of_birth', '')}” (write it as 31/12/2012)"
+                ("DOB", f"“{raw.get('date_of_birth', '')}” is not a date (write it as 31/12/2012)")
             )
-        elif dob > today or dob.year < 1990:
-            row_problems.append(f"date of birth {dob:%d/%m/%Y} cannot be right")
-        year = parse_year_group(raw.get("year_group", ""))
+        elif dob.year < 1990:
+            row_problems.append(("DOB", f"{dob:%d/%m/%Y} cannot be right"))
+        elif dob > today:
+            row_problems.append(("DOB", f"{dob:%d/%m/%Y} is in the future"))
+        elif year is not None:
+            problem = date_of_birth_problem(date_of_birth=dob, year_group=year, today=today)
+            if problem:
+                row_problems.append(("DOB and Year", problem))
         if year is None:
-            row_problems.append(f"unknown year group “{raw.get('year_group', '')}”")
-        gender = raw.get("gender", "").upper()[:1]
+            row_problems.append(
+                ("Year", f"“{raw.get('year_group', '')}” is not a year group (write R or 1 to 14)")
+            )
+        gender = parse_gender(raw.get("gender", ""))
+        if gender is None:
+            row_problems.append(
+                (
+                    "Gender",
+                    f"“{raw.get('gender', '')}” is not F (female), M (male) or X (other or not stated)",
+                )
+            )
+        sen = raw.get("sen", "").strip().upper()
+        if sen and sen not in SEN_CODES:
+            row_problems.append(
+                ("SEN", f"“{raw.get('sen', '')}” is not E (EHC plan), K (SEN support), N (none) or empty")
+            )
+        fsm = parse_yes_no(raw.get("fsm", ""))
+        if fsm is None:
+            row_problems.append(("FSM", f"“{raw.get('fsm', '')}” is not a clear yes or no (write Y or N)"))
         if row_problems:
             name = f"{raw.get('legal_first_name', '')} {raw.get('legal_last_name', '')}".strip()
-            problems.append(f"Line {line}{f' ({name})' if name else ''}: " + "; ".join(row_problems) + ".")
+            where = f"Line {line}{f' ({name})' if name else ''}"
+            problems += [_sentence(f"{where}, {column}: {text}") for column, text in row_problems]
             continue
-        sen = raw.get("sen", "").upper()
         rows.append(
             ImportRow(
                 line=line,
@@ -130,12 +196,11 @@ def parse_pupil_csv(text: str, *, existing_upns: set[str]) -> tuple[list[ImportR
                     "preferred_name": raw.get("preferred_name", "")[:100],
                     "date_of_birth": dob,
                     "year_group": year,
-                    "gender": gender if gender in Pupil.Gender.values else Pupil.Gender.OTHER,
+                    "gender": gender,
                     "first_language": raw.get("first_language", "")[:60],
-                    # MIS SEN codes: E for an EHC plan, K for SEN support.
                     "ehcp": sen == "E",
                     "sen_support": sen == "K",
-                    "fsm": _flag(raw.get("fsm", "")),
+                    "fsm": fsm,
                 },
             )
         )

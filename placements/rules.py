@@ -82,3 +82,48 @@ def sessions_per_week(sessions) -> int:
 def next_review_date(*, after: date, policy) -> date:
     """Reviews at least every ``review_interval_weeks`` (half-termly by default)."""
     return after + timedelta(weeks=policy.review_interval_weeks)
+
+
+# National curriculum year groups by age on 31 August before the academic year: Reception children are 4,
+# Year 1 children 5, and so on to Year 13 at 17.
+RECEPTION_AGE = 4
+# Some pupils are taught a year above or below their age group: one year either way is not an error.
+YEAR_GROUP_AGE_TOLERANCE = 1
+
+
+def year_group_label(year_group: str) -> str:
+    return "Reception" if year_group == "R" else f"Year {year_group}"
+
+
+def year_group_age(year_group: str) -> int:
+    """The age on 31 August before the academic year of a pupil in ``year_group``."""
+    return RECEPTION_AGE if year_group == "R" else RECEPTION_AGE + int(year_group)
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def academic_year_cutoff(today: date) -> date:
+    """31 August before the academic year that ``today`` falls in (the year runs from 1 September)."""
+    return date(today.year if today.month >= 9 else today.year - 1, 8, 31)
+
+
+def date_of_birth_problem(*, date_of_birth: date, year_group: str, today: date) -> str | None:
+    """None if the date of birth can be right for a pupil in ``year_group`` today; otherwise why not."""
+    if date_of_birth > today:
+        return "The date of birth is in the future."
+    cutoff = academic_year_cutoff(today)
+    age, expected = age_on(date_of_birth, cutoff), year_group_age(year_group)
+    if abs(age - expected) <= YEAR_GROUP_AGE_TOLERANCE:
+        return None
+    return (
+        f"A pupil born on {date_of_birth:%d %B %Y} was {age} on {cutoff:%d %B %Y}, but pupils in "
+        f"{year_group_label(year_group)} were {expected} then (one year either way is allowed for a pupil "
+        "taught out of their year group): check the date of birth and the year group."
+    )
+
+
+def direction_school_days(calendar, *, start_date: date, planned_end_date: date) -> int:
+    """School days an off-site direction covers, first and last day included."""
+    return calendar.count_between(start_date, planned_end_date + timedelta(days=1))

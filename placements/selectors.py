@@ -477,7 +477,9 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
             not arrangements,
             ("Record " + " and ".join(arrangements) + ".")
             if arrangements
-            else "Transport and meals arranged.",
+            else "Transport and meals arranged."
+            if placement.pupil.fsm
+            else "Transport arranged; meals not needed (not eligible for free school meals).",
         )
     )
     missing_contacts = [
@@ -592,3 +594,18 @@ def census_rows(placements) -> list[dict]:
             }
         )
     return rows
+
+
+def cost_parts(placement) -> list[str]:
+    """The placement's costs as separate phrases, for a page to join with separators."""
+    parts = []
+    if placement.cost_per_session:
+        parts.append(f"£{placement.cost_per_session} a session")
+    if placement.cost_per_week:
+        parts.append(f"£{placement.cost_per_week} a week")
+    if placement.registration_cost:
+        parts.append(f"registration £{placement.registration_cost}")
+    if placement.extra_costs:
+        detail = f" ({placement.extra_costs_detail})" if placement.extra_costs_detail else ""
+        parts.append(f"extra £{placement.extra_costs}{detail}")
+    return parts

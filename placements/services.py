@@ -123,12 +123,21 @@ def _placement_url(placement) -> str:
 # Pupils and carers
 
 
+def _check_date_of_birth(pupil):
+    problem = rules.date_of_birth_problem(
+        date_of_birth=pupil.date_of_birth, year_group=pupil.year_group, today=timezone.localdate()
+    )
+    if problem:
+        raise DomainError(problem, field="date_of_birth")
+
+
 def pupil_create(*, by, school, **fields) -> Pupil:
     if by.school_id is not None and by.school_id != school.pk:
         raise DomainError("You can add pupils only to your own school.")
     pupil = Pupil(trust_id=school.trust_id, school=school, **fields)
     pupil.upn = pupil.upn.strip().upper().replace(" ", "")
     _full_clean(pupil, validate_unique=False, validate_constraints=False)
+    _check_date_of_birth(pupil)
     if Pupil.objects.filter(upn=pupil.upn).exists():
         raise DomainError("A pupil with this UPN is already on the trust's records.", field="upn")
     with transaction.atomic():
@@ -139,10 +148,14 @@ def pupil_create(*, by, school, **fields) -> Pupil:
 def pupil_update(*, by, pupil, **fields) -> Pupil:
     if by.school_id is not None and by.school_id != pupil.school_id:
         raise DomainError("This pupil belongs to another school.")
+    before = (pupil.date_of_birth, pupil.year_group)
     for name, value in fields.items():
         setattr(pupil, name, value)
     pupil.upn = pupil.upn.strip().upper().replace(" ", "")
     _full_clean(pupil, validate_unique=False, validate_constraints=False)
+    # Year groups on older records are not moved up each September, so only a change is checked.
+    if (pupil.date_of_birth, pupil.year_group) != before:
+        _check_date_of_birth(pupil)
     if Pupil.objects.filter(upn=pupil.upn).exclude(pk=pupil.pk).exists():
         raise DomainError("A pupil with this UPN is already on the trust's records.", field="upn")
     with transaction.atomic():
@@ -690,10 +703,11 @@ def notice_session_times(sessions) -> list[dict]:
 
 
 def referral_notice_issue(
-    *, by, placement, notice_date, delivered_by, recipients, report_to, number_of_days, reasons, objectives
+    *, by, placement, notice_date, delivered_by, recipients, report_to, reasons, objectives
 ) -> ReferralNotice:
     """Issue the written notice of an off-site direction, frozen with its PDF. Refused if it would not come at
-    least two school days before the start."""
+    least two school days before the start. The number of days it states is counted from the school's calendar
+    between the start and the planned end."""
     _require_school_side_of(by, placement)
     placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
         pk=placement.pk
@@ -704,8 +718,11 @@ def referral_notice_issue(
     sessions = list(placement.sessions.all())
     if not sessions:
         problems.append("Add the timetable first: the notice states the session times.")
-    if number_of_days < 1:
-        problems.append("Give the number of days the direction lasts.")
+    if placement.planned_end_date is None:
+        problems.append(
+            "Give the placement a planned end date first: the notice states how many school days the "
+            "direction lasts."
+        )
     for label, value in (
         ("who is given the notice", recipients),
         ("whom the pupil reports to", report_to),
@@ -725,9 +742,22 @@ def referral_notice_issue(
             )
     except CalendarError as error:
         problems.append(str(error))
+    number_of_days = 0
+    if placement.planned_end_date is not None:
+        number_of_days = rules.direction_school_days(
+            calendar, start_date=placement.start_date, planned_end_date=placement.planned_end_date
+        )
+        if number_of_days < 1:
+            problems.append("The school's calendar has no school days between the start and the planned end.")
     if problems:
         raise DomainError(problems[0], problems=problems)
     pupil, provider, school = placement.pupil, placement.provider, placement.school
+    weekdays = {s.weekday for s in sessions}
+    attending_days = sum(
+        1
+        for day in calendar.school_days(placement.start_date, placement.planned_end_date + timedelta(days=1))
+        if day.weekday() in weekdays
+    )
     contents = {
         "notice_date": f"{notice_date:%d %B %Y}",
         "recipients": recipients,
@@ -742,6 +772,8 @@ def referral_notice_issue(
         "report_to": report_to,
         "start_date": f"{placement.start_date:%A %d %B %Y}",
         "number_of_days": number_of_days,
+        "end_date": f"{placement.planned_end_date:%A %d %B %Y}",
+        "attending_days": attending_days,
         "days": notice_session_times(sessions),
         "reasons": reasons,
         "objectives": objectives,

@@ -25,6 +25,7 @@ from placements.models import (
     Review,
     SLAVersion,
 )
+from placements.panels import placement_panels, pupil_panels
 from trusts.access import get_visible_or_404, member_required
 from trusts.errors import DomainError
 from trusts.roles import SENSITIVE_DATA_ROLES, Role
@@ -112,6 +113,7 @@ def pupil_detail(request, pupil_pk):
             "placements": placements,
             "show_sensitive": request.membership.role in SENSITIVE_DATA_ROLES,
             "can_edit": request.membership.role in EDITORS,
+            "panels": pupil_panels(request, pupil),
         },
     )
 
@@ -243,10 +245,8 @@ def placement_detail(request, placement_pk):
     placement = _placement(request, placement_pk)
     membership = request.membership
     is_provider = membership.role == Role.PROVIDER_STAFF
-    if not is_provider:
-        access_log_record(
-            request=request, subject=placement.pupil, subject_type="pupil", school=placement.school
-        )
+    # The page shows the pupil, so every view is logged, the provider's staff's too.
+    access_log_record(request=request, subject=placement.pupil, subject_type="pupil", school=placement.school)
     context = {
         "placement": placement,
         "pupil": placement.pupil,
@@ -263,6 +263,8 @@ def placement_detail(request, placement_pk):
         "provider_reports": placement.provider_reports.select_related("written_by"),
         "incidents": placement.incidents.all(),
         "today": timezone.localdate(),
+        "costs": selectors.cost_parts(placement),
+        "panels": placement_panels(request, placement),
     }
     if not is_provider:
         context.update(

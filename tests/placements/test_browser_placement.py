@@ -85,6 +85,12 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
     for i in range(10):
         page.get_by_test_id(f"attends-{i}").check()
     screenshot(page, "placement-timetable")
+    # On a phone the sessions stack: nothing runs off the side of a 390 px screen.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(page, "placement-timetable-390")
+    page.set_viewport_size(size)
     page.get_by_test_id("save").click()
 
     # The detail page says exactly what still blocks agreement.

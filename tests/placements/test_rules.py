@@ -144,7 +144,6 @@ def test_issuing_a_late_notice_is_refused_with_the_earliest_start(pw):
         "delivered_by": "hand",
         "recipients": "Ms Carer",
         "report_to": "Pat Contact at reception",
-        "number_of_days": 10,
         "reasons": "Repeated disruption.",
         "objectives": "Re-engage with learning.",
     }

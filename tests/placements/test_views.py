@@ -197,7 +197,6 @@ def test_off_site_notice_pdf_has_what_the_regulations_require(pw, client):
         delivered_by="hand",
         recipients="Dana Parent",
         report_to="Pat Contact at the front desk",
-        number_of_days=15,
         reasons="Persistent disruption of lessons.",
         objectives="Improve behaviour and return to lessons.",
     )
@@ -208,7 +207,7 @@ def test_off_site_notice_pdf_has_what_the_regulations_require(pw, client):
         "To: Dana Parent",
         "1 High Street, Leeds LS1 1AA",
         "Pat Contact at the front desk",
-        "15 days",
+        "44 school days",
         "Monday 30 November 2026",
         "Persistent disruption of lessons.",
         "Improve behaviour and return to lessons.",
@@ -269,11 +268,11 @@ def test_import_names_every_bad_row_and_saves_nothing(pw, client):
     response = _upload(client, text)
     problems = response.context["problems"]
     assert len(problems) == 5
-    assert problems[0].startswith("Line 3 (Ann Bell): bad UPN")
+    assert problems[0].startswith("Line 3 (Ann Bell), UPN: “A801202600901” is not a UPN")
     assert "Line 4" in problems[1] and "duplicate" in problems[1]
     assert "Line 5" in problems[2] and "appears twice" in problems[2]
-    assert "Line 6" in problems[3] and "unknown year group “Year 15”" in problems[3]
-    assert "Line 7" in problems[4] and "bad date of birth “31/02/2012”" in problems[4]
+    assert "Line 6" in problems[3] and "Year: “Year 15” is not a year group" in problems[3]
+    assert "Line 7" in problems[4] and "DOB: “31/02/2012” is not a date" in problems[4]
     assert b"confirm-import" not in response.content
     token = client.session["pupil_import"]["token"]
     client.post(
@@ -285,7 +284,7 @@ def test_import_names_every_bad_row_and_saves_nothing(pw, client):
 def test_import_preview_then_commit(pw, client):
     text = (
         CSV_HEADER
-        + f"{GOOD},Okafor,Femi,Fem,12/03/2012,Y9,M,English,K,Y\n{make_upn('801202600904')},Bell,Ann,,2013-01-02,R,F,,E,N\n"
+        + f"{GOOD},Okafor,Femi,Fem,12/03/2012,Y9,M,English,K,Y\n{make_upn('801202600904')},Bell,Ann,,2013-01-02,8,F,,E,N\n"
     )
     sign_in(client, pw.personas["a.ap_lead"])
     response = _upload(client, text)
