@@ -194,15 +194,40 @@ def _evidence(provider, code, *, issue, expiry, admin, pending=False):
     return evidence
 
 
-def _answer_all(provider, admin, *, answer="yes"):
+# Statuses a demo provider reaches through a real approval, so its vetting must pass the approval rule.
+APPROVED_PATH = (S.APPROVED, S.APPROVED_WITH_CONDITIONS, S.SUSPENDED, S.LAPSED)
+
+
+def _item_evidence_codes(spec: DemoProvider, rows, codes) -> list[str]:
+    """Evidence kinds to add so that every required checklist item that names evidence has a document
+    that is still in date: one of the item's own kinds, avoiding those the demo lets run out."""
+    usable = set(codes) - set(spec.expired)
+    extra = []
+    for item, _ in rows:
+        kinds = list(item.evidence_types or [])
+        if not item.required or not kinds or usable & set(kinds):
+            continue
+        code = next((k for k in kinds if k not in spec.expired), kinds[0])
+        usable.add(code)
+        extra.append(code)
+    return extra
+
+
+def _answer_all(provider, admin, rows, *, answer="yes"):
+    """Answer every required item ``answer`` and the rest not applicable, linking the provider's documents
+    of the kinds each item names."""
     checklist = services.provider_checklist_start(provider=provider)
+    by_type = {}
+    for evidence in Evidence.objects.filter(provider=provider).order_by("pk"):
+        by_type.setdefault(evidence.evidence_type, []).append(evidence.pk)
     answers = {}
-    for item, _ in checklist_rows(checklist):
+    for item, _ in rows:
         value = answer if item.required else "na"
+        linked = [pk for kind in item.evidence_types or [] for pk in by_type.get(kind, [])]
         answers[item.pk] = {
             "answer": value,
             "comment": "Seen on the vetting visit." if value == "yes" else "",
-            "evidence": [],
+            "evidence": linked if value == "yes" else [],
         }
     services.checklist_answers_save(checklist=checklist, by=admin, answers=answers)
 
@@ -210,7 +235,15 @@ def _answer_all(provider, admin, *, answer="yes"):
 def _build(spec: DemoProvider, provider: Provider, admin, today: date):
     """Take a new provider to its demo state through the workflow services."""
     long_ago, in_a_year = today - timedelta(days=200), today + timedelta(days=330)
-    codes = [*critical_evidence_codes(provider), *spec.extra_evidence]
+    checklist = services.provider_checklist_start(provider=provider)
+    rows = checklist_rows(checklist)
+    codes = list(
+        dict.fromkeys(
+            [*critical_evidence_codes(provider), *spec.extra_evidence, *spec.expiring, *spec.expired]
+        )
+    )
+    if spec.status in APPROVED_PATH:
+        codes += _item_evidence_codes(spec, rows, codes)
     if spec.status != S.DRAFT:
         for code in codes:
             if code in spec.pending:
@@ -228,9 +261,8 @@ def _build(spec: DemoProvider, provider: Provider, admin, today: date):
     else:
         _evidence(provider, "registration_status_evidence", issue=long_ago, expiry=None, admin=admin)
     if spec.status == S.DRAFT:
-        services.provider_checklist_start(provider=provider)
         return
-    _answer_all(provider, admin)
+    _answer_all(provider, admin, rows)
     services.provider_submit(provider=provider, by=admin, reason="Vetting visit done.")
     if spec.status == S.SUBMITTED:
         return

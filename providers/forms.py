@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from providers import services, vetting_data
-from providers.models import ChecklistAnswer, Provider
+from providers.models import POSTCODE_MESSAGE, ChecklistAnswer, Provider, is_uk_postcode, normalise_postcode
 from providers.uploads import MAX_EVIDENCE_BYTES, UploadRefused, inspect_evidence_file
 
 
@@ -82,6 +82,12 @@ class ProviderForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("A provider with this legal name is already on the register.")
         return name
+
+    def clean_postcode(self):
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if not is_uk_postcode(postcode):
+            raise forms.ValidationError(POSTCODE_MESSAGE)
+        return postcode
 
     def clean(self):
         data = super().clean()

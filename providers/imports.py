@@ -74,6 +74,20 @@ def _choice(value: str, choices) -> str | None:
     return None
 
 
+def _model_problem(column: str, error: ValidationError, value: str) -> str:
+    """One of the model's validation errors, in the import's "column: what is wrong" form."""
+    if column == "__all__":
+        message = " ".join(error.messages)
+        if "provider_name_unique_in_trust" in message or "already exists" in message:
+            return "legal_name: a provider with this name is already on the register"
+        return message
+    if error.code in ("blank", "null", "required"):
+        return f"{column}: empty, but a value is required"
+    if error.code == "invalid" and column.endswith("email"):
+        return f"{column}: '{value}' is not an e-mail address"
+    return f"{column}: {' '.join(error.messages)}"
+
+
 def read_csv(data: bytes) -> list[dict]:
     """The rows of an uploaded CSV as dicts of strings, with their line numbers under "_line"."""
     if len(data) > MAX_IMPORT_BYTES:
@@ -194,21 +208,20 @@ def validate_rows(*, trust, rows: list[dict]) -> list[ImportRow]:
             )
         elif name_key:
             seen_names[name_key] = row.line
-        if not row.errors:
-            provider = Provider(trust=trust, **values)
-            try:
-                provider.full_clean()
-            except ValidationError as error:
-                for column, messages in error.message_dict.items():
-                    if column == "__all__":
-                        row.errors += [
-                            "legal_name: a provider with this name is already on the register"
-                            if "provider_name_unique_in_trust" in m or "already exists" in m
-                            else m
-                            for m in messages
-                        ]
-                    else:
-                        row.errors += [f"{column}: {m}" for m in messages]
+        # The model's own checks run on every row, whatever else is wrong with it, so that one upload
+        # names every problem: empty required values, malformed e-mails, URN/UKPRN and postcode shapes.
+        reported = {e.split(":", 1)[0] for e in row.errors}
+        provider = Provider(trust=trust, **values)
+        try:
+            provider.full_clean()
+        except ValidationError as error:
+            for column, errors in error.error_dict.items():
+                if column in reported:
+                    continue
+                for problem in errors:
+                    row.errors.append(_model_problem(column, problem, row.raw.get(column, "")))
+        else:
+            values["postcode"] = provider.postcode
         row.values = values
         checked.append(row)
     return checked

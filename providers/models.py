@@ -1,7 +1,9 @@
 import os
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -13,6 +15,22 @@ from simple_history.models import HistoricalRecords
 from providers import vetting_data
 from trusts.models import Trust, scoped_manager
 from trusts.roles import Role
+
+# The shape of every UK postcode (outward code, a space, inward code), plus the one special case GIR 0AA.
+UK_POSTCODE_RE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$")
+POSTCODE_MESSAGE = "Enter a UK postcode, for example LS1 4AP."
+
+
+def normalise_postcode(value: str) -> str:
+    """Upper case, with one space before the last three characters ("ls14ap" becomes "LS1 4AP")."""
+    compact = re.sub(r"\s+", "", value or "").upper()
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def is_uk_postcode(value: str) -> bool:
+    return bool(UK_POSTCODE_RE.match(normalise_postcode(value)))
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -108,6 +126,13 @@ class Provider(models.Model):
 
     def __str__(self):
         return self.trading_name or self.legal_name
+
+    def clean(self):
+        super().clean()
+        if self.postcode:
+            self.postcode = normalise_postcode(self.postcode)
+            if not UK_POSTCODE_RE.match(self.postcode):
+                raise ValidationError({"postcode": POSTCODE_MESSAGE})
 
     @property
     def is_registered_school(self) -> bool:

@@ -166,6 +166,8 @@ def evidence_problems(*, evidence_type, issue_date, expiry_date, insured_amount)
     if info is None:
         problems["evidence_type"] = "Choose the kind of document."
         return problems
+    if issue_date and issue_date > timezone.localdate():
+        problems["issue_date"] = "The issue date cannot be in the future: give the date on the document."
     if issue_date and expiry_date and expiry_date <= issue_date:
         problems["expiry_date"] = "The expiry date must be after the issue date."
     if info["has_expiry"] and not expiry_date:
@@ -517,18 +519,58 @@ def insurance_problems(*, provider: Provider, on: date, policy=None) -> list[str
     return problems
 
 
-def checklist_problems(*, provider: Provider) -> list[str]:
+def _evidence_satisfies(evidence: Evidence, types, on: date) -> bool:
+    return (
+        evidence.evidence_type in types
+        and evidence.status == Evidence.Status.VERIFIED
+        and evidence.is_in_date_on(on)
+    )
+
+
+def checklist_item_evidence_problem(*, item, answer, provider_evidence, on: date) -> str | None:
+    """Why a "yes" to ``item`` is not backed by a document, or None when it is. The documents linked to the
+    answer count; an answer that links none is backed by the provider's own documents on file. Either way
+    only a verified document, in date on ``on``, of one of the kinds the item names will do."""
+    types = list(item.evidence_types or [])
+    if not types:
+        return None
+    linked = list(answer.evidence.all())
+    candidates = linked or provider_evidence
+    if any(_evidence_satisfies(e, types, on) for e in candidates):
+        return None
+    kinds = " or ".join(
+        EVIDENCE_TYPES_BY_CODE[t]["label"] if t in EVIDENCE_TYPES_BY_CODE else t for t in types
+    )
+    if linked:
+        return (
+            f"{kinds}: none of the documents linked to the checklist answer is verified and in date "
+            f"(answered yes: {item.text})"
+        )
+    return f"{kinds}: no verified, in-date copy on file (checklist answered yes: {item.text})"
+
+
+def checklist_problems(*, provider: Provider, on: date | None = None) -> list[str]:
+    """Every required item that applies to the provider must be answered yes or not applicable, and every
+    "yes" to an item that names kinds of evidence must be backed by a verified, in-date document of one of
+    those kinds."""
+    on = on or timezone.localdate()
     checklist = current_checklist(provider)
     if checklist is None:
         return ["The vetting checklist has not been started."]
+    provider_evidence = list(Evidence.objects.filter(provider=provider))
     problems = []
     for item, answer in checklist_rows(checklist):
-        if not item.required:
-            continue
-        if answer is None or not answer.answer:
+        given = answer.answer if answer is not None else ""
+        if item.required and not given:
             problems.append(f"Checklist not answered: {item.text}")
-        elif answer.answer == ChecklistAnswer.Answer.NO:
+        elif item.required and given == ChecklistAnswer.Answer.NO:
             problems.append(f"Checklist answered no: {item.text}")
+        elif given == ChecklistAnswer.Answer.YES:
+            problem = checklist_item_evidence_problem(
+                item=item, answer=answer, provider_evidence=provider_evidence, on=on
+            )
+            if problem:
+                problems.append(problem)
     return problems
 
 
@@ -540,7 +582,7 @@ def approval_problems(*, provider: Provider, on: date | None = None) -> list[str
         problems.append("A registered school needs its URN recorded.")
     problems += missing_critical_evidence(provider=provider, on=on)
     problems += insurance_problems(provider=provider, on=on)
-    problems += checklist_problems(provider=provider)
+    problems += checklist_problems(provider=provider, on=on)
     return problems
 
 

@@ -57,6 +57,33 @@ def add_critical_evidence(provider, *, issue=date(2026, 1, 1), expiry=date(2027,
     return made
 
 
+def add_checklist_evidence(provider, *, issue=date(2026, 1, 1), expiry=date(2027, 6, 30)):
+    """A verified, in-date document for every checklist item that names evidence, so that a "yes" to any
+    of them is backed. Where an item names a kind that is not critical, that kind is used, so that tests
+    which leave out a critical document see only the critical rule's complaint about it."""
+    critical = {*critical_evidence_codes(), "motor_insurance"}
+    checklist = services.provider_checklist_start(provider=provider)
+    made, have = [], set()
+    for item, _ in checklist_rows(checklist):
+        kinds = list(item.evidence_types or [])
+        if not kinds or have & set(kinds):
+            continue
+        code = next((k for k in kinds if k not in critical), None)
+        if code is None:
+            continue  # only critical kinds: add_critical_evidence supplies them
+        have.add(code)
+        made.append(
+            EvidenceFactory(
+                provider=provider,
+                evidence_type=code,
+                issue_date=issue,
+                expiry_date=expiry,
+                insured_amount=INSURED.get(code),
+            )
+        )
+    return made
+
+
 def answer_checklist(provider, admin, answer="yes"):
     checklist = services.provider_checklist_start(provider=provider)
     answers = {
@@ -70,4 +97,5 @@ def answer_checklist(provider, admin, answer="yes"):
 def make_ready(provider, admin, **kwargs):
     """Everything the approval needs, in date, verified and answered."""
     add_critical_evidence(provider, **kwargs)
+    add_checklist_evidence(provider)
     answer_checklist(provider, admin)

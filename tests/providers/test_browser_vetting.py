@@ -13,6 +13,7 @@ from providers.models import Evidence, Provider
 from providers.selectors import critical_evidence_codes
 from tests.factories import MINIMAL_PDF, MembershipFactory, TOTPDeviceFactory, TrustFactory, UserFactory
 from tests.playwright_support import login, screenshot
+from tests.providers.conftest import add_checklist_evidence
 from trusts.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,6 +101,14 @@ def test_trust_admin_vets_and_approves_a_provider(page, live_server, tmp_path):
     page.wait_for_url("**/#approval")
     assert page.get_by_test_id("provider-status").inner_text() == "Submitted for approval"
     page.get_by_test_id("approve-link").click()
+    # Answering yes is not enough: each answer that names documents needs one verified and in date.
+    problems = page.get_by_test_id("approval-problems")
+    assert "Professional negligence / indemnity insurance certificate" in problems.inner_text()
+    assert "ICO registration (data protection fee) certificate" in problems.inner_text()
+    screenshot(page, "providers-4b-approval-blocked")
+    with scopes_disabled():
+        add_checklist_evidence(provider)
+    page.reload()
     assert page.get_by_text("Everything required is in place.").is_visible()
     until = today + timedelta(days=365)
     page.get_by_label("Approved until").fill(f"{until:%Y-%m-%d}")

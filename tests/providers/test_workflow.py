@@ -4,10 +4,15 @@ import pytest
 import time_machine
 
 from providers import services
-from providers.models import ApprovalCondition, ApprovalEvent, ChecklistItem, Provider
+from providers.models import ApprovalCondition, ApprovalEvent, ChecklistItem, Evidence, Provider
 from providers.selectors import checklist_rows
 from tests.factories import EvidenceFactory, ProviderFactory
-from tests.providers.conftest import add_critical_evidence, answer_checklist, make_ready
+from tests.providers.conftest import (
+    add_checklist_evidence,
+    add_critical_evidence,
+    answer_checklist,
+    make_ready,
+)
 from trusts.errors import DomainError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_trust_a")]
@@ -120,6 +125,7 @@ def test_motor_insurance_needed_only_when_transporting(provider, admin):
 
 def test_checklist_no_blocks_approval(provider, admin):
     add_critical_evidence(provider)
+    add_checklist_evidence(provider)
     checklist = answer_checklist(provider, admin)
     item, _ = next((i, a) for i, a in checklist_rows(checklist) if i.required)
     services.checklist_answers_save(
@@ -129,6 +135,133 @@ def test_checklist_no_blocks_approval(provider, admin):
     with pytest.raises(DomainError) as refused:
         services.provider_approve(provider=provider, by=admin, approved_until=date(2027, 7, 31))
     assert refused.value.problems == [f"Checklist answered no: {item.text}"]
+
+
+def _row(provider, code):
+    checklist = services.provider_checklist_start(provider=provider)
+    return next((item, answer) for item, answer in checklist_rows(checklist) if item.code == code)
+
+
+class TestChecklistEvidenceRule:
+    """Every yes that names kinds of evidence needs a verified, in-date document of one of them."""
+
+    def test_yes_without_any_document_names_what_is_missing(self, provider, admin):
+        add_critical_evidence(provider)
+        answer_checklist(provider, admin)
+        problems = services.checklist_problems(provider=provider, on=TODAY)
+        item, _ = _row(provider, "pre_professional_negligence")
+        assert (
+            "Professional negligence / indemnity insurance certificate: no verified, in-date copy on file "
+            f"(checklist answered yes: {item.text})"
+        ) in problems
+        joined = "\n".join(problems)
+        assert "ICO registration (data protection fee) certificate: no verified" in joined
+        assert "Online safety policy" in joined
+        # Items whose kinds are already on file (the critical documents) raise nothing.
+        assert not any(p.startswith("Public liability insurance certificate") for p in problems)
+
+    def test_every_item_backed_passes(self, provider, admin):
+        make_ready(provider, admin)
+        assert services.checklist_problems(provider=provider, on=TODAY) == []
+
+    @pytest.mark.parametrize(
+        ("change", "expect_problem"),
+        [
+            ({"status": "pending"}, True),
+            ({"status": "rejected"}, True),
+            ({"expiry_date": date(2026, 11, 15)}, True),
+            ({"issue_date": date(2026, 11, 17)}, True),  # not yet in force
+            ({"expiry_date": date(2026, 11, 16)}, False),  # the last day still counts
+            ({}, False),
+        ],
+    )
+    def test_only_a_verified_in_date_document_counts(self, provider, admin, change, expect_problem):
+        make_ready(provider, admin)
+        Evidence.objects.filter(provider=provider, evidence_type="ico_registration").update(**change)
+        problems = services.checklist_problems(provider=provider, on=TODAY)
+        assert any(p.startswith("ICO registration") for p in problems) is expect_problem
+
+    def test_any_one_of_the_named_kinds_will_do(self, provider, admin):
+        make_ready(provider, admin)
+        # The item names a data protection policy or an IT security policy: the second alone is enough.
+        Evidence.objects.filter(provider=provider, evidence_type="data_protection_policy").delete()
+        assert services.checklist_problems(provider=provider, on=TODAY) != []
+        EvidenceFactory(provider=provider, evidence_type="it_security_policy", expiry_date=date(2027, 6, 30))
+        assert services.checklist_problems(provider=provider, on=TODAY) == []
+
+    def test_linked_documents_are_what_count(self, provider, admin):
+        make_ready(provider, admin)
+        item, _ = _row(provider, "pre_ico_registration")
+        old = EvidenceFactory(
+            provider=provider,
+            evidence_type="ico_registration",
+            issue_date=date(2025, 1, 1),
+            expiry_date=date(2026, 1, 1),
+        )
+        checklist = services.provider_checklist_start(provider=provider)
+        services.checklist_answers_save(
+            checklist=checklist, by=admin, answers={item.pk: {"answer": "yes", "evidence": [old.pk]}}
+        )
+        problems = services.checklist_problems(provider=provider, on=TODAY)
+        assert problems == [
+            "ICO registration (data protection fee) certificate: none of the documents linked to the "
+            f"checklist answer is verified and in date (answered yes: {item.text})"
+        ]
+        current = Evidence.objects.get(
+            provider=provider, evidence_type="ico_registration", expiry_date__gt=TODAY
+        )
+        services.checklist_answers_save(
+            checklist=checklist,
+            by=admin,
+            answers={item.pk: {"answer": "yes", "evidence": [old.pk, current.pk]}},
+        )
+        assert services.checklist_problems(provider=provider, on=TODAY) == []
+
+    def test_a_linked_document_of_another_kind_does_not_count(self, provider, admin):
+        make_ready(provider, admin)
+        item, _ = _row(provider, "pre_ico_registration")
+        other = Evidence.objects.filter(provider=provider, evidence_type="online_safety_policy").get()
+        checklist = services.provider_checklist_start(provider=provider)
+        services.checklist_answers_save(
+            checklist=checklist, by=admin, answers={item.pk: {"answer": "yes", "evidence": [other.pk]}}
+        )
+        assert len(services.checklist_problems(provider=provider, on=TODAY)) == 1
+
+    def test_higher_risk_items_apply_only_to_higher_risk_providers(self, provider, admin):
+        make_ready(provider, admin)
+        assert services.checklist_problems(provider=provider, on=TODAY) == []
+        provider.risk_level = Provider.RiskLevel.HIGHER
+        provider.risk_categories = ["animals_farm"]
+        provider.save()
+        problems = services.checklist_problems(provider=provider, on=TODAY)
+        # The robust health and safety items now apply and are not answered yet.
+        item, _ = _row(provider, "hr_coshh")
+        assert f"Checklist not answered: {item.text}" in problems
+        # The optional animal-handling item does not block, but a yes to it needs its risk assessment.
+        animal, _ = _row(provider, "hr_animal_handling")
+        assert not any(animal.text in p for p in problems)
+        checklist = services.provider_checklist_start(provider=provider)
+        services.checklist_answers_save(checklist=checklist, by=admin, answers={animal.pk: {"answer": "yes"}})
+        problems = services.checklist_problems(provider=provider, on=TODAY)
+        assert any(p.startswith("Animal") and animal.text in p for p in problems)
+
+    def test_lower_risk_provider_skips_higher_risk_items(self, provider, admin):
+        make_ready(provider, admin)
+        checklist = services.provider_checklist_start(provider=provider)
+        codes = {item.code for item, _ in checklist_rows(checklist)}
+        assert "hr_coshh" not in codes and "hs_lower_risk_confirmation" in codes
+
+    def test_approval_refused_with_every_gap_listed(self, provider, admin):
+        add_critical_evidence(provider)
+        answer_checklist(provider, admin)
+        submit(provider, admin)
+        with pytest.raises(DomainError) as refused:
+            services.provider_approve(provider=provider, by=admin, approved_until=date(2027, 7, 31))
+        problems = refused.value.problems
+        assert len(problems) > 10
+        assert any(p.startswith("Professional negligence") for p in problems)
+        provider.refresh_from_db()
+        assert provider.status == Provider.Status.SUBMITTED
 
 
 def test_not_applicable_satisfies_a_required_item(provider, admin):
