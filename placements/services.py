@@ -35,7 +35,7 @@ from placements.models import (
     TimetableSession,
 )
 from trusts.calendar import CalendarError, SchoolCalendar
-from trusts.errors import DomainError
+from trusts.errors import DomainError, validation_problems
 from trusts.models import Membership
 from trusts.roles import Role
 from trusts.services import notify
@@ -69,17 +69,11 @@ PLACEMENT_FIELDS = (
 )
 
 
-def _validation_problems(error: ValidationError) -> list[str]:
-    if hasattr(error, "message_dict"):
-        return [m for messages in error.message_dict.values() for m in messages]
-    return list(error.messages)
-
-
 def _full_clean(instance, **kwargs):
     try:
         instance.full_clean(**kwargs)
     except ValidationError as error:
-        problems = _validation_problems(error)
+        problems = validation_problems(error)
         raise DomainError(problems[0], problems=problems) from None
 
 

@@ -36,7 +36,7 @@ from providers.selectors import (
     trust_policy,
 )
 from providers.uploads import UploadRefused, inspect_evidence_file
-from trusts.errors import DomainError
+from trusts.errors import DomainError, validation_problems
 from trusts.models import Membership
 from trusts.roles import Role
 from trusts.services import notify
@@ -66,12 +66,6 @@ def _require_trust_admin(by: Membership, doing: str) -> None:
         raise DomainError(f"Only a trust admin can {doing}.")
 
 
-def _validation_problems(error: ValidationError) -> list[str]:
-    if hasattr(error, "message_dict"):
-        return [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()]
-    return list(error.messages)
-
-
 # --- Provider register ----------------------------------------------------------------------------------
 
 PROVIDER_EDITABLE_FIELDS = [
@@ -89,7 +83,9 @@ def provider_create(*, trust, by: Membership, data: dict) -> Provider:
     try:
         provider.full_clean()
     except ValidationError as error:
-        raise DomainError("The provider could not be saved.", problems=_validation_problems(error)) from None
+        raise DomainError(
+            "The provider could not be saved.", problems=validation_problems(error, name_fields=True)
+        ) from None
     provider.save()
     return provider
 
@@ -102,7 +98,9 @@ def provider_update(*, provider: Provider, by: Membership, data: dict) -> Provid
     try:
         provider.full_clean()
     except ValidationError as error:
-        raise DomainError("The provider could not be saved.", problems=_validation_problems(error)) from None
+        raise DomainError(
+            "The provider could not be saved.", problems=validation_problems(error, name_fields=True)
+        ) from None
     provider.save()
     return provider
 

@@ -9,3 +9,12 @@ class DomainError(Exception):
         self.message = message
         self.problems = problems or [message]
         self.field = field
+
+
+def validation_problems(error, *, name_fields: bool = False) -> list[str]:
+    """The messages of a Django ValidationError as a flat list, optionally each prefixed with its field."""
+    if hasattr(error, "message_dict"):
+        if name_fields:
+            return [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)
