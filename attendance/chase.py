@@ -17,11 +17,6 @@ from trusts.roles import Role
 from trusts.services import notify
 
 
-def initials(pupil) -> str:
-    first = (pupil.preferred_name or pupil.legal_first_name or "?")[:1]
-    return f"{first}.{(pupil.legal_last_name or '?')[:1]}."
-
-
 class ChaseNotifier:
     def __init__(self, *, now):
         self.now = now
@@ -60,7 +55,7 @@ class ChaseNotifier:
 
     def message(self, event: ChaseEvent) -> tuple[str, str, str]:
         session = event.expected_session
-        who = f"{initials(session.pupil)} ({session.school.name})"
+        who = f"{session.pupil.initials} ({session.school.name})"
         when = f"{session.date:%a %d %b} {session.get_session_display().lower()}"
         where = str(session.provider)
         if event.kind == ChaseEvent.Kind.MARK_MISSING:

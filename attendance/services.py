@@ -276,12 +276,7 @@ def follow_up_record(
 
 
 def _is_vulnerable(pupil, arrangement: RegisterArrangement | None) -> bool:
-    return bool(
-        pupil.looked_after
-        or pupil.child_protection_plan
-        or pupil.child_in_need
-        or (arrangement is not None and arrangement.tell_dsl_of_absence)
-    )
+    return pupil.is_vulnerable or (arrangement is not None and arrangement.tell_dsl_of_absence)
 
 
 def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "") -> ChaseEvent:

@@ -104,8 +104,10 @@ class Pupil(models.Model):
         return f"{self.legal_first_name} {self.legal_last_name}"
 
     @property
-    def initials(self):
-        return f"{self.legal_first_name[:1]}{self.legal_last_name[:1]}".upper()
+    def initials(self) -> str:
+        """The one way a pupil is named where a message leaves the system (email): "A.B."."""
+        first = (self.preferred_name or self.legal_first_name or "?")[:1]
+        return f"{first}.{(self.legal_last_name or '?')[:1]}.".upper()
 
     @property
     def needs_la_agreement(self) -> bool:
@@ -113,6 +115,7 @@ class Pupil(models.Model):
 
     @property
     def is_vulnerable(self) -> bool:
+        """The one definition: a child on a protection plan, looked after, or a child in need."""
         return self.child_protection_plan or self.looked_after or self.child_in_need
 
     def clean(self):

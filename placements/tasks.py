@@ -4,7 +4,7 @@ the database and notifies once per subject, so a re-run or a missed beat is harm
 from celery import shared_task
 
 from placements import services
-from trusts.tasking import TrustTask, all_trust_ids
+from trusts.tasking import TrustTask, for_each_trust
 
 
 @shared_task(base=TrustTask, name="placements.tasks.remind_reviews")
@@ -22,23 +22,6 @@ def remind_part_time_reviews(*, trust_id: int) -> int:
     return services.part_time_reviews_remind()
 
 
-def _fan_out(task) -> int:
-    trust_ids = all_trust_ids()
-    for trust_id in trust_ids:
-        task.delay(trust_id=trust_id)
-    return len(trust_ids)
-
-
-@shared_task(name="placements.tasks.remind_reviews_all_trusts")
-def remind_reviews_all_trusts() -> int:
-    return _fan_out(remind_reviews)
-
-
-@shared_task(name="placements.tasks.remind_unsigned_slas_all_trusts")
-def remind_unsigned_slas_all_trusts() -> int:
-    return _fan_out(remind_unsigned_slas)
-
-
-@shared_task(name="placements.tasks.remind_part_time_reviews_all_trusts")
-def remind_part_time_reviews_all_trusts() -> int:
-    return _fan_out(remind_part_time_reviews)
+remind_reviews_all_trusts = for_each_trust(remind_reviews)
+remind_unsigned_slas_all_trusts = for_each_trust(remind_unsigned_slas)
+remind_part_time_reviews_all_trusts = for_each_trust(remind_part_time_reviews)

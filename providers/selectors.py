@@ -18,7 +18,7 @@ from providers.models import (
     ProviderChecklist,
 )
 from providers.registration import PlacementFact, RegistrationResult, registration_check
-from trusts.models import TrustPolicy
+from trusts.selectors import trust_policy
 
 # --- Placement facts ------------------------------------------------------------------------------------
 # The placements app depends on this one, not the other way round, so it registers a function here that
@@ -46,12 +46,6 @@ def registration_facts_provider(provider, *, window: tuple[date, date]) -> list[
     for source in _FACT_SOURCES:
         facts.extend(f for f in source(provider=provider, window=window) if f.overlaps(*window))
     return facts
-
-
-def trust_policy(trust_id) -> TrustPolicy:
-    policy = TrustPolicy.objects.filter(trust_id=trust_id).first()
-    # A trust without a saved policy uses the defaults (an unsaved row carries them).
-    return policy or TrustPolicy(trust_id=trust_id)
 
 
 def provider_registration_status(provider, *, on: date | None = None, policy=None) -> RegistrationResult:

@@ -33,12 +33,12 @@ from providers.selectors import (
     current_checklist,
     replaced_by_newer_copy,
     school_ids_with_pupils_at,
-    trust_policy,
 )
 from providers.uploads import UploadRefused, inspect_evidence_file
 from trusts.errors import DomainError, validation_problems
 from trusts.models import Membership
 from trusts.roles import Role
+from trusts.selectors import trust_policy
 from trusts.services import notify
 
 log = logging.getLogger(__name__)

@@ -4,12 +4,12 @@ pages where the person acts. The pages read, they never write."""
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from providers.selectors import trust_policy
 from reports import selectors
 from trusts.access import member_required
 from trusts.calendar import calendars_for
 from trusts.models import Membership
 from trusts.roles import Role
+from trusts.selectors import trust_policy
 
 HOME_BY_ROLE = {
     Role.TRUST_ADMIN: "trust_dashboard",

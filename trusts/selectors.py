@@ -1,6 +1,6 @@
 """Queries of the trusts app."""
 
-from trusts.models import Membership
+from trusts.models import Membership, TrustPolicy
 
 
 def memberships_of(user):
@@ -18,3 +18,9 @@ def memberships_of(user):
         .select_related("trust", "school")
         .order_by("trust__name", "role", "school__name")
     )
+
+
+def trust_policy(trust_id) -> TrustPolicy:
+    """The trust's policy; a trust without a saved one uses the defaults (an unsaved row carries them)."""
+    policy = TrustPolicy.objects.filter(trust_id=trust_id).first()
+    return policy or TrustPolicy(trust_id=trust_id)

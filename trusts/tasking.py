@@ -1,11 +1,16 @@
-"""The base for Celery tasks that work on one trust's data.
+"""The base for Celery tasks that work on one trust's data, and the one way to run a job for every trust.
 
 A TrustTask is called with ``trust_id=`` and runs inside that trust's scope, so the code it calls is held to
-the same isolation as a web request. Enqueue with ``task.delay_on_commit(trust_id=..., ...)`` from services,
-so a task never runs against a row its transaction has not committed yet.
+the same isolation as a web request. Enqueued inside a transaction, a TrustTask waits for the commit (as
+pretix's TransactionAwareTask does): a task never runs against a row its transaction has not committed yet,
+and a rolled-back transaction enqueues nothing. Callers just use ``.delay(...)``.
 """
 
+from __future__ import annotations
+
+from celery import shared_task
 from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 from django_scopes import scope
 
 from trusts.models import Trust
@@ -21,7 +26,31 @@ class TrustTask(DjangoTask):
         with scope(trust=trust_id):
             return super().__call__(*args, **kwargs)
 
+    def apply_async(self, args=None, kwargs=None, *, after_commit: bool = True, **options):
+        """Send now outside a transaction; inside one, once it commits (nothing if it rolls back)."""
+        if after_commit and transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: super(TrustTask, self).apply_async(args, kwargs, **options))
+            return None
+        return super().apply_async(args, kwargs, **options)
+
 
 def all_trust_ids() -> list[int]:
     """Trusts are the tenants themselves, not tenant-owned: fan-out jobs start here."""
     return list(Trust.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def for_each_trust(task: TrustTask, *, name: str | None = None):
+    """The beat-level task that runs ``task`` once for every trust, named ``<task name>_all_trusts``.
+
+    The fan-out only reads trust ids, so it sends at once; each trust's task decides from the database, so a
+    missed beat or a second run is harmless.
+    """
+
+    def fan_out() -> int:
+        trust_ids = all_trust_ids()
+        for trust_id in trust_ids:
+            task.apply_async(kwargs={"trust_id": trust_id}, after_commit=False)
+        return len(trust_ids)
+
+    fan_out.__doc__ = f"Run {task.name} for every trust."
+    return shared_task(name=name or f"{task.name}_all_trusts")(fan_out)

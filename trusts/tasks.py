@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from trusts import services
-from trusts.tasking import TrustTask, all_trust_ids
+from trusts.tasking import TrustTask, for_each_trust
 
 
 @shared_task(base=TrustTask, name="trusts.tasks.deliver_notification")
@@ -14,9 +14,4 @@ def deliver_pending_notifications(*, trust_id: int) -> int:
     return services.notifications_deliver_pending()
 
 
-@shared_task(name="trusts.tasks.deliver_pending_notifications_all_trusts")
-def deliver_pending_notifications_all_trusts() -> int:
-    trust_ids = all_trust_ids()
-    for trust_id in trust_ids:
-        deliver_pending_notifications.delay(trust_id=trust_id)
-    return len(trust_ids)
+deliver_pending_notifications_all_trusts = for_each_trust(deliver_pending_notifications)

@@ -1,0 +1,164 @@
+"""Who may do what: the one table of named actions and the roles that hold them.
+
+Views guard themselves with ``permission_required(action)``, templates ask ``{% if can.placement.agree %}``
+(the ``can`` context variable) and services call ``require(by, action)``; none of them names a role. A role
+holding an action is necessary, not always sufficient: which records a person reaches is still narrowed by
+``visible_to`` (their school or provider), and some actions depend on the record's state as well.
+
+``tests/trusts/test_permissions_table.py`` walks the whole table through the URLs: every action x every
+role, granted and denied.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from trusts.errors import DomainError
+from trusts.roles import Role
+
+ALL_ROLES = frozenset(Role)
+# Everyone on the school side: every role but provider staff.
+SCHOOL_SIDE = ALL_ROLES - {Role.PROVIDER_STAFF}
+# The school-side roles that work with pupils' records day to day. Governors read anonymised reports only.
+PUPIL_WORKERS = frozenset(
+    {Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL}
+)
+# The people who build and run placements.
+PLACEMENT_MANAGERS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD})
+TRUST_ADMIN = frozenset({Role.TRUST_ADMIN})
+PROVIDER = frozenset({Role.PROVIDER_STAFF})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # --- Trust ------------------------------------------------------------------------------------------
+    "trust_policy.edit": TRUST_ADMIN,
+    "access_log.read": frozenset({Role.TRUST_ADMIN, Role.DSL}),
+    # --- Providers --------------------------------------------------------------------------------------
+    "provider.list": SCHOOL_SIDE,
+    # Provider staff read their own provider's page; ``visible_to`` keeps them to it.
+    "provider.read": ALL_ROLES,
+    "provider.read_own": PROVIDER,
+    "provider.edit": TRUST_ADMIN,
+    "provider.approve": TRUST_ADMIN,
+    "provider.import": TRUST_ADMIN,
+    "provider_staff.manage": TRUST_ADMIN,
+    "checklist.read": SCHOOL_SIDE,
+    "checklist.answer": TRUST_ADMIN,
+    "checklist_template.edit": TRUST_ADMIN,
+    "evidence.read": ALL_ROLES,
+    "evidence.upload": frozenset({Role.TRUST_ADMIN, Role.PROVIDER_STAFF}),
+    "evidence.verify": TRUST_ADMIN,
+    # --- Pupils -----------------------------------------------------------------------------------------
+    "pupil.read": PUPIL_WORKERS,
+    # Child protection, looked-after, child in need, health: only the roles whose work needs them.
+    "pupil.read_sensitive": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.DSL}),
+    "pupil.edit": PLACEMENT_MANAGERS,
+    "pupil.import": PLACEMENT_MANAGERS,
+    # --- Placements -------------------------------------------------------------------------------------
+    "placement.read": PUPIL_WORKERS | PROVIDER,
+    "placement.edit": PLACEMENT_MANAGERS,
+    # Only the head sanctions a placement (as only the head may exclude).
+    "placement.agree": frozenset({Role.HEADTEACHER}),
+    "placement.census_export": PLACEMENT_MANAGERS,
+    "sla.read": PUPIL_WORKERS,
+    "sla.build": PLACEMENT_MANAGERS,
+    "sla.sign": PLACEMENT_MANAGERS,
+    "notice.read": PUPIL_WORKERS,
+    "notice.issue": PLACEMENT_MANAGERS,
+    "review.manage": PLACEMENT_MANAGERS,
+    # Half-termly reports and behaviour incidents come from the provider, and from the school's own staff.
+    "provider_report.write": PLACEMENT_MANAGERS | PROVIDER,
+    "incident.report": PLACEMENT_MANAGERS | PROVIDER,
+    # --- Attendance -------------------------------------------------------------------------------------
+    "register.mark": PROVIDER,
+    "attendance.read": PUPIL_WORKERS,
+    "attendance.set_code": frozenset({Role.ATTENDANCE_OFFICER, Role.HEADTEACHER}),
+    "attendance.export": frozenset({Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN}),
+    "follow_up.record": frozenset({Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL}),
+    "register_arrangement.edit": frozenset({Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER}),
+    # --- Dashboards -------------------------------------------------------------------------------------
+    "dashboard.trust": TRUST_ADMIN,
+    "dashboard.school": frozenset({Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER}),
+    "dashboard.safeguarding": frozenset({Role.DSL}),
+    "dashboard.governor": frozenset({Role.GOVERNOR}),
+    "dashboard.provider": PROVIDER,
+}
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"No such action in trusts.permissions.PERMISSIONS: {action!r}") from None
+
+
+def has_perm(membership, action: str) -> bool:
+    """Whether ``membership``'s role holds ``action``. Unknown actions raise, so a typo never grants."""
+    allowed = roles_for(action)
+    return membership is not None and membership.role in allowed
+
+
+def require(membership, action: str, message: str = "Your role does not allow this.") -> None:
+    """For services: refuse with a DomainError unless the acting membership holds ``action``."""
+    if not has_perm(membership, action):
+        raise DomainError(message)
+
+
+def member_required(view=None):
+    """Signed in with an active membership (any role); otherwise 403. For pages every member has."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if getattr(request, "membership", None) is None:
+                raise PermissionDenied("Choose a trust first.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def permission_required(action: str):
+    """Signed in, with an active membership whose role holds ``action``; otherwise 403."""
+    roles_for(action)  # fail at import time on an unknown action
+
+    def decorator(view):
+        @member_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_perm(request.membership, action):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        wrapped.permission_action = action
+        return wrapped
+
+    return decorator
+
+
+class Can:
+    """``{% if can.placement.agree %}`` in templates: the actions of one membership, by dotted name."""
+
+    def __init__(self, membership, prefix: str = ""):
+        self._membership = membership
+        self._prefix = prefix
+
+    def __getitem__(self, name: str):
+        action = f"{self._prefix}{name}"
+        if action in PERMISSIONS:
+            return has_perm(self._membership, action)
+        if any(key.startswith(f"{action}.") for key in PERMISSIONS):
+            return Can(self._membership, f"{action}.")
+        raise KeyError(name)
+
+    def __bool__(self):
+        return self._membership is not None
+
+
+def actions_table() -> list[tuple[str, list[str]]]:
+    """The table as (action, role labels) rows, for pages that show who may do what."""
+    return [(action, [Role(r).label for r in Role if r in roles]) for action, roles in PERMISSIONS.items()]

@@ -1,0 +1,211 @@
+"""Who is told: the one table of alert kinds and the people each reaches, and the one way to send them.
+
+Every notification the app sends names its kind here. ``alert(...)`` resolves the kind's audiences for the
+school(s) and provider the alert is about, and notifies each person once (``trusts.services.notify``). The
+table is shown, read-only, on the trust policy page, so a trust can see who hears about what.
+
+Audiences:
+- the school's DSLs: the designated safeguarding leads (and deputies) of the school; where the school has
+  none, the trust's DSLs, so a safeguarding alert never falls on nobody;
+- the trust's DSLs: the trust-wide DSLs, always;
+- the head, the AP lead, the attendance officer: of the school;
+- the provider's staff: the active staff accounts of the provider;
+- the trust admins: the central team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+
+from trusts.models import Membership
+from trusts.roles import Role
+
+
+class Audience(StrEnum):
+    SCHOOL_DSL = "school_dsl"
+    TRUST_DSL = "trust_dsl"
+    HEADTEACHER = "headteacher"
+    AP_LEAD = "ap_lead"
+    ATTENDANCE_OFFICER = "attendance_officer"
+    PROVIDER_STAFF = "provider_staff"
+    TRUST_ADMIN = "trust_admin"
+
+    @property
+    def label(self) -> str:
+        return AUDIENCE_LABELS[self]
+
+
+AUDIENCE_LABELS = {
+    Audience.SCHOOL_DSL: "the school's DSLs (the trust's DSLs where the school has none)",
+    Audience.TRUST_DSL: "the trust's DSLs",
+    Audience.HEADTEACHER: "the headteacher",
+    Audience.AP_LEAD: "the AP lead",
+    Audience.ATTENDANCE_OFFICER: "the attendance officer",
+    Audience.PROVIDER_STAFF: "the provider's staff",
+    Audience.TRUST_ADMIN: "the trust admins",
+}
+_SCHOOL_ROLE = {
+    Audience.HEADTEACHER: Role.HEADTEACHER,
+    Audience.AP_LEAD: Role.AP_LEAD,
+    Audience.ATTENDANCE_OFFICER: Role.ATTENDANCE_OFFICER,
+}
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    label: str
+    audiences: tuple[Audience, ...]
+    urgent: bool = False
+
+
+A = Audience
+ALERTS: dict[str, AlertKind] = {
+    # --- Attendance: the chase chain ------------------------------------------------------------------
+    "attendance.mark_missing": AlertKind(
+        "A register not marked in time", (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER)
+    ),
+    "attendance.absence": AlertKind("A pupil absent", (A.ATTENDANCE_OFFICER,)),
+    "attendance.absence_vulnerable": AlertKind(
+        "A vulnerable pupil absent", (A.ATTENDANCE_OFFICER, A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
+    ),
+    "attendance.follow_up_overdue": AlertKind(
+        "An absence not followed up in time", (A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
+    ),
+    "attendance.consecutive": AlertKind(
+        "Consecutive absences: a possible child missing education",
+        (A.HEADTEACHER, A.SCHOOL_DSL, A.TRUST_DSL),
+        urgent=True,
+    ),
+    # --- Placements -----------------------------------------------------------------------------------
+    "placements.emergency_review": AlertKind(
+        "An emergency review called after repeated incidents", (A.AP_LEAD, A.SCHOOL_DSL), urgent=True
+    ),
+    "placements.review": AlertKind("A review due or overdue", (A.AP_LEAD,)),
+    "placements.sla_unsigned": AlertKind(
+        "A service level agreement not yet signed", (A.AP_LEAD, A.HEADTEACHER)
+    ),
+    "placements.part_time_review": AlertKind("A part-time timetable due for review", (A.AP_LEAD,)),
+    # --- Providers ------------------------------------------------------------------------------------
+    "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
+    "providers.evidence_expiring": AlertKind(
+        "A provider's evidence about to expire", (A.TRUST_ADMIN, A.PROVIDER_STAFF)
+    ),
+    "providers.provider_lapsed": AlertKind(
+        "A provider's approval lapsed (evidence expired)",
+        (A.TRUST_ADMIN, A.PROVIDER_STAFF, A.SCHOOL_DSL),
+        urgent=True,
+    ),
+}
+del A
+
+
+def alert_kind(kind: str) -> AlertKind:
+    try:
+        return ALERTS[kind]
+    except KeyError:
+        raise KeyError(f"No such alert kind in trusts.recipients.ALERTS: {kind!r}") from None
+
+
+class Directory:
+    """The active trust's active memberships, read once, answering "who is told" for any school or provider.
+
+    A job that sends many alerts builds one Directory and passes it to each ``alert`` call, so resolving
+    recipients costs one query per run, not one per alert.
+    """
+
+    def __init__(self):
+        self._school = defaultdict(lambda: defaultdict(list))
+        self._provider = defaultdict(list)
+        self._trust = defaultdict(list)
+        for m in Membership.objects.active().select_related("user").order_by("pk"):
+            if m.role == Role.PROVIDER_STAFF:
+                self._provider[m.provider_id].append(m.user)
+            elif m.school_id:
+                self._school[m.school_id][m.role].append(m.user)
+            else:
+                self._trust[m.role].append(m.user)
+
+    def _audience(self, audience: Audience, school_ids, provider_id) -> list:
+        if audience == Audience.TRUST_ADMIN:
+            return self._trust[Role.TRUST_ADMIN]
+        if audience == Audience.TRUST_DSL:
+            return self._trust[Role.DSL]
+        if audience == Audience.PROVIDER_STAFF:
+            return self._provider[provider_id] if provider_id else []
+        if audience == Audience.SCHOOL_DSL:
+            people = []
+            for school_id in school_ids:
+                people += self._school[school_id][Role.DSL] or self._trust[Role.DSL]
+            return people
+        role = _SCHOOL_ROLE[audience]
+        return [user for school_id in school_ids for user in self._school[school_id][role]]
+
+    def people(self, kind: str, *, school_ids=(), provider_id=None) -> list:
+        """The users ``kind`` reaches about these schools and this provider, each once, in a stable order."""
+        seen, users = set(), []
+        for audience in alert_kind(kind).audiences:
+            for user in self._audience(audience, list(school_ids), provider_id):
+                if user.pk not in seen:
+                    seen.add(user.pk)
+                    users.append(user)
+        return users
+
+
+def recipients(kind: str, *, school=None, schools=(), provider=None, directory: Directory | None = None):
+    """Who ``kind`` reaches about ``school`` (or ``schools``) and ``provider``."""
+    school_ids = [s.pk for s in ([school] if school is not None else [])] + [s.pk for s in schools]
+    return (directory or Directory()).people(
+        kind, school_ids=school_ids, provider_id=provider.pk if provider is not None else None
+    )
+
+
+def alert(
+    *,
+    kind: str,
+    trust,
+    key: str,
+    subject: str,
+    body: str,
+    url: str = "",
+    school=None,
+    schools=(),
+    provider=None,
+    urgent: bool | None = None,
+    directory: Directory | None = None,
+) -> int:
+    """Tell everyone ``kind`` reaches, once each (``key`` names the subject, e.g. ``absence:4711``).
+
+    Returns how many notifications were new: a re-run, or a second worker, sends nothing again.
+    """
+    from trusts.services import notify
+
+    spec = alert_kind(kind)
+    created = 0
+    for user in recipients(kind, school=school, schools=schools, provider=provider, directory=directory):
+        _, new = notify(
+            trust=trust,
+            recipient=user,
+            key=key,
+            kind=kind,
+            subject=subject,
+            body=body,
+            url=url,
+            urgent=spec.urgent if urgent is None else urgent,
+        )
+        created += new
+    return created
+
+
+def alerts_table() -> list[dict]:
+    """The table for the trust policy page: each kind, who it reaches, and whether it is urgent."""
+    return [
+        {
+            "kind": kind,
+            "label": spec.label,
+            "audiences": [a.label for a in spec.audiences],
+            "urgent": spec.urgent,
+        }
+        for kind, spec in ALERTS.items()
+    ]
