@@ -11,15 +11,9 @@ from django.views.decorators.http import require_POST
 from attendance import selectors, services
 from attendance.forms import ArrangementForm, CodeForm, DayForm, FollowUpForm, MarkForm, RangeForm
 from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
-from trusts.access import get_visible_or_404, member_required
+from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
-from trusts.roles import Role
-
-SCHOOL_READERS = (Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL)
-CODE_SETTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER)
-FOLLOW_UP_WRITERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL)
-ARRANGEMENT_EDITORS = (Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER)
-EXPORTERS = (Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN)
+from trusts.permissions import permission_required
 
 
 def _grouped(sessions):
@@ -34,7 +28,7 @@ def _with_markable(sessions, now):
     return sessions
 
 
-@member_required(Role.PROVIDER_STAFF)
+@permission_required("register.mark")
 def register(request):
     """Today's expected pupils at the provider, by session: one tap a pupil."""
     day_form = DayForm(request.GET or None)
@@ -56,7 +50,7 @@ def _row(request, session, form=None, error=None):
     )
 
 
-@member_required(Role.PROVIDER_STAFF)
+@permission_required("register.mark")
 @require_POST
 def mark(request, session_pk):
     session = get_visible_or_404(
@@ -88,7 +82,7 @@ def mark(request, session_pk):
     return redirect(f"{reverse('attendance:register')}?date={session.date:%Y-%m-%d}")
 
 
-@member_required(Role.PROVIDER_STAFF)
+@permission_required("register.mark")
 @require_POST
 def all_present(request):
     day_form = DayForm(request.POST)
@@ -105,7 +99,7 @@ def all_present(request):
     return redirect(f"{reverse('attendance:register')}?date={day:%Y-%m-%d}")
 
 
-@member_required(*SCHOOL_READERS)
+@permission_required("attendance.read")
 def school_register(request):
     day_form = DayForm(request.GET or None)
     day = day_form.day()
@@ -117,14 +111,12 @@ def school_register(request):
             "day": day,
             "day_form": day_form,
             "groups": _grouped(sessions),
-            "can_code": request.membership.role in CODE_SETTERS,
-            "can_export": request.membership.role in EXPORTERS,
             "code_form": CodeForm(),
         },
     )
 
 
-@member_required(*CODE_SETTERS)
+@permission_required("attendance.set_code")
 @require_POST
 def code_set(request, mark_pk):
     mark = get_visible_or_404(
@@ -142,17 +134,17 @@ def code_set(request, mark_pk):
     return redirect(f"{reverse('attendance:school_register')}?date={mark.expected_session.date:%Y-%m-%d}")
 
 
-@member_required(*SCHOOL_READERS)
+@permission_required("attendance.read")
 def follow_ups(request):
     items = list(selectors.open_follow_ups(request.membership)[:200])
     return render(
         request,
         "attendance/follow_ups.html",
-        {"items": items, "can_record": request.membership.role in FOLLOW_UP_WRITERS},
+        {"items": items},
     )
 
 
-@member_required(*FOLLOW_UP_WRITERS)
+@permission_required("follow_up.record")
 def follow_up(request, follow_up_pk):
     item = get_visible_or_404(
         AbsenceFollowUp.objects.select_related(
@@ -185,7 +177,7 @@ def follow_up(request, follow_up_pk):
     return render(request, "attendance/follow_up.html", {"item": item, "form": form})
 
 
-@member_required(*SCHOOL_READERS)
+@permission_required("attendance.read")
 def figures(request):
     today = timezone.localdate()
     by = (
@@ -208,7 +200,7 @@ def figures(request):
     )
 
 
-@member_required(*EXPORTERS)
+@permission_required("attendance.export")
 def export(request):
     form = RangeForm(request.GET or None)
     if not form.is_bound or not form.is_valid():
@@ -225,7 +217,7 @@ def export(request):
     return response
 
 
-@member_required(*ARRANGEMENT_EDITORS)
+@permission_required("register_arrangement.edit")
 def arrangement(request, placement_pk):
     from placements.models import Placement
 

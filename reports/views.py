@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from reports import selectors
-from trusts.access import member_required
 from trusts.calendar import calendars_for
 from trusts.models import Membership
+from trusts.permissions import member_required, permission_required
 from trusts.roles import Role
 from trusts.selectors import trust_policy
 
@@ -22,12 +22,12 @@ HOME_BY_ROLE = {
 }
 
 
-@member_required()
+@member_required
 def home(request):
     return redirect(HOME_BY_ROLE[request.membership.role])
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("dashboard.trust")
 def trust_dashboard(request):
     policy = trust_policy(request.trust.pk)
     context = selectors.trust_dashboard(request.membership, today=timezone.localdate(), policy=policy)
@@ -35,7 +35,7 @@ def trust_dashboard(request):
     return render(request, "reports/trust_dashboard.html", context)
 
 
-@member_required(Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER)
+@permission_required("dashboard.school")
 def school_dashboard(request):
     school = request.membership.school
     today = timezone.localdate()
@@ -45,14 +45,13 @@ def school_dashboard(request):
             "school": school,
             "today": today,
             "closed_today": calendars_for([school])[school.pk].why_not_school_day(today),
-            "is_head": request.membership.role == Role.HEADTEACHER,
             "team": Membership.objects.active().filter(school=school).select_related("user").order_by("role"),
         }
     )
     return render(request, "reports/school_dashboard.html", context)
 
 
-@member_required(Role.DSL)
+@permission_required("dashboard.safeguarding")
 def safeguarding_dashboard(request):
     context = selectors.safeguarding_dashboard(
         request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
@@ -60,13 +59,13 @@ def safeguarding_dashboard(request):
     return render(request, "reports/safeguarding_dashboard.html", context)
 
 
-@member_required(Role.GOVERNOR)
+@permission_required("dashboard.governor")
 def governor_dashboard(request):
     context = selectors.governor_dashboard(request.membership, today=timezone.localdate())
     return render(request, "reports/governor_dashboard.html", context)
 
 
-@member_required(Role.PROVIDER_STAFF)
+@permission_required("dashboard.provider")
 def provider_dashboard(request):
     context = selectors.provider_dashboard(request.membership, today=timezone.localdate())
     return render(request, "reports/provider_dashboard.html", context)
