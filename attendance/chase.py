@@ -1,4 +1,5 @@
-"""Who hears about each step of the chase chain, and what they are told.
+"""What each step of the chase chain tells, and to which alert kind it belongs; who hears it is
+``trusts.recipients.ALERTS``.
 
 Messages name the pupil by initials only: they leave the system by email. The full record is one click away,
 behind sign-in.
@@ -6,52 +7,37 @@ behind sign-in.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import get_scope
 
 from attendance.models import ChaseEvent
-from trusts.models import Membership, TrustPolicy
-from trusts.roles import Role
-from trusts.services import notify
+from trusts.recipients import Directory, alert
+from trusts.selectors import trust_policy
+
+
+def _active_trust_id() -> int:
+    trust = get_scope().get("trust")
+    if trust is None:
+        raise RuntimeError("The chase chain runs inside one trust's scope.")
+    return getattr(trust, "pk", trust)
+
+
+def alert_kind_for(event: ChaseEvent) -> str:
+    """The kind in ``trusts.recipients.ALERTS`` a chase step raises: a vulnerable pupil's absence has its own."""
+    if event.kind == ChaseEvent.Kind.ABSENCE and event.detail == "vulnerable":
+        return "attendance.absence_vulnerable"
+    return f"attendance.{event.kind}"
 
 
 class ChaseNotifier:
+    """One per chase run: the trust's policy and its directory of people are read once, whatever the number of
+    steps to tell."""
+
     def __init__(self, *, now):
         self.now = now
-        self.policy = TrustPolicy.objects.get()
-        self._by_school = defaultdict(lambda: defaultdict(list))
-        self._by_provider = defaultdict(list)
-        self._trust_dsls = []
-        for m in Membership.objects.active().select_related("user"):
-            if m.role == Role.PROVIDER_STAFF:
-                self._by_provider[m.provider_id].append(m.user)
-            elif m.role == Role.DSL and m.school_id is None:
-                self._trust_dsls.append(m.user)
-            elif m.school_id:
-                self._by_school[m.school_id][m.role].append(m.user)
-
-    def _school(self, school_id, role):
-        return self._by_school[school_id][role]
-
-    def _dsls(self, school_id):
-        return self._school(school_id, Role.DSL) + self._trust_dsls
-
-    def recipients(self, event: ChaseEvent):
-        session = event.expected_session
-        attendance = self._school(session.school_id, Role.ATTENDANCE_OFFICER)
-        if event.kind == ChaseEvent.Kind.MARK_MISSING:
-            return self._by_provider[session.provider_id] + attendance, False
-        if event.kind == ChaseEvent.Kind.ABSENCE:
-            if event.detail == "vulnerable":
-                return attendance + self._dsls(session.school_id), True
-            return attendance, False
-        if event.kind == ChaseEvent.Kind.FOLLOW_UP_OVERDUE:
-            return self._dsls(session.school_id), True
-        if event.kind == ChaseEvent.Kind.CONSECUTIVE:
-            return self._school(session.school_id, Role.HEADTEACHER) + self._dsls(session.school_id), True
-        return [], False
+        self.policy = trust_policy(_active_trust_id())
+        self.directory = Directory()
 
     def message(self, event: ChaseEvent) -> tuple[str, str, str]:
         session = event.expected_session
@@ -88,25 +74,26 @@ class ChaseNotifier:
         )
 
     def send_pending(self) -> int:
+        """Tell everyone about each step not yet told; the keys make a repeated or concurrent run send nothing
+        twice."""
         events = ChaseEvent.objects.filter(notified_at__isnull=True).select_related(
             "expected_session__pupil", "expected_session__school", "expected_session__provider", "trust"
         )
         sent = 0
         for event in events:
-            recipients, urgent = self.recipients(event)
+            session = event.expected_session
             subject, body, url = self.message(event)
-            for user in {u.pk: u for u in recipients}.values():
-                _, created = notify(
-                    trust=event.trust,
-                    recipient=user,
-                    key=f"chase:{event.kind}:{event.expected_session_id}",
-                    kind=f"attendance.{event.kind}",
-                    subject=subject,
-                    body=body,
-                    url=url,
-                    urgent=urgent,
-                )
-                sent += created
+            sent += alert(
+                kind=alert_kind_for(event),
+                trust=event.trust,
+                key=f"chase:{event.kind}:{event.expected_session_id}",
+                subject=subject,
+                body=body,
+                url=url,
+                school=session.school,
+                provider=session.provider,
+                directory=self.directory,
+            )
             ChaseEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
                 notified_at=timezone.now()
             )

@@ -195,7 +195,7 @@ def mark_record(
             # Tell the school at once; the beat run would catch it within minutes anyway.
             from attendance.tasks import chase
 
-            chase.delay_on_commit(trust_id=locked.trust_id)
+            chase.delay(trust_id=locked.trust_id)
         else:
             AbsenceFollowUp.objects.filter(
                 expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True

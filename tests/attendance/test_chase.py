@@ -76,6 +76,7 @@ def test_unresolved_absence_goes_to_the_dsl_after_the_window(setup, day, django_
     day.move_to(at(MON, 10, 6), tick=False)
     assert services.chase_run()["follow_up_overdue"] == 1
     assert sent("follow_up_overdue") == sorted([setup.dsl.user_id, setup.trust_dsl.user_id])
+    assert all(n.urgent for n in Notification.objects.filter(kind="attendance.follow_up_overdue"))
     services.chase_run()
     assert len(sent("follow_up_overdue")) == 2
 
@@ -117,6 +118,7 @@ def test_consecutive_absences_reach_the_head_and_dsl_once(setup, day):
     assert sent("consecutive") == sorted([setup.head.user_id, setup.dsl.user_id, setup.trust_dsl.user_id])
     notification = Notification.objects.filter(kind="attendance.consecutive").first()
     assert "missing education" in notification.subject
+    assert notification.urgent
     # A seventh absence extends the same run: no new alert.
     day.move_to(at(date(2026, 12, 1), 9, 5), tick=False)
     services.mark_record(
@@ -203,3 +205,81 @@ def test_two_runs_at_once_send_each_notification_once(time_machine):
         assert Notification.objects.filter(kind="attendance.mark_missing").count() == 8
         assert ChaseEvent.objects.count() == 2
         assert not ChaseEvent.objects.filter(notified_at__isnull=True).exists()
+
+
+def test_a_vulnerable_pupils_absence_reaches_the_dsls_at_once_as_urgent(
+    setup, day, django_capture_on_commit_callbacks
+):
+    setup.pupil.looked_after = True
+    setup.pupil.responsible_la = "Leeds"
+    setup.pupil.save()
+    day.move_to(at(MON, 9, 5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_record(session=session(setup), status="absent", by_user=setup.provider_staff.user)
+    assert sent("absence") == []
+    assert sent("absence_vulnerable") == sorted(
+        [setup.attendance_officer.user_id, setup.dsl.user_id, setup.trust_dsl.user_id]
+    )
+    notification = Notification.objects.filter(kind="attendance.absence_vulnerable").first()
+    assert notification.urgent
+    assert notification.key == f"chase:absence:{session(setup).pk}"
+    # Initials only: the message leaves the system by email.
+    assert setup.pupil.initials in notification.subject
+    assert setup.pupil.legal_last_name not in notification.subject + notification.body
+    services.chase_run()
+    assert len(sent("absence_vulnerable")) == 3
+
+
+def test_an_absence_the_school_asked_to_hear_of_goes_to_the_dsl_too(
+    setup, day, django_capture_on_commit_callbacks
+):
+    arrangement = services.placement_register_arrangement(placement=setup.placement)
+    arrangement.tell_dsl_of_absence = True
+    arrangement.save()
+    day.move_to(at(MON, 9, 5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_record(session=session(setup), status="absent", by_user=setup.provider_staff.user)
+    assert setup.dsl.user_id in sent("absence_vulnerable")
+
+
+def test_an_ordinary_absence_is_not_urgent(setup, day, django_capture_on_commit_callbacks):
+    day.move_to(at(MON, 9, 5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_record(session=session(setup), status="absent", by_user=setup.provider_staff.user)
+    assert not Notification.objects.get(kind="attendance.absence").urgent
+
+
+def test_a_missing_mark_is_not_urgent(setup, day):
+    day.move_to(at(MON, 10), tick=False)
+    services.chase_run()
+    assert not Notification.objects.filter(kind="attendance.mark_missing", urgent=True).exists()
+    assert Notification.objects.filter(kind="attendance.mark_missing").exists()
+
+
+def _chase_queries(setup, day, pupils):
+    from django.test.utils import CaptureQueriesContext
+
+    from placements.models import Placement
+
+    with scopes_disabled():
+        for _ in range(pupils - 1):
+            make_placement(school=setup.school, provider=setup.provider, pm_weekdays=())
+    for placement in Placement.objects.exclude(pk=setup.placement.pk):
+        services.expected_sessions_generate(placement=placement, start=MON, end=date(2026, 11, 24))
+    day.move_to(at(MON, 10), tick=False)
+    with CaptureQueriesContext(connection) as captured:
+        counts = services.chase_run()
+    assert counts["mark_missing"] == pupils
+    membership_reads = [q for q in captured.captured_queries if 'FROM "trusts_membership"' in q["sql"]]
+    return len(captured.captured_queries), len(membership_reads)
+
+
+@pytest.mark.parametrize("pupils", [2, 6])
+def test_a_chase_run_reads_who_to_tell_once(setup, day, pupils):
+    total, membership_reads = _chase_queries(setup, day, pupils)
+    # One directory of people per run, however many steps it tells.
+    assert membership_reads == 1
+    # A fixed seven per run (policy, directory, the four steps' queries, pending steps); per unmarked session
+    # its event (savepoint, insert, release), two notifications (savepoint, insert, release each) and the
+    # "told" stamp.
+    assert total == 7 + 10 * pupils, total

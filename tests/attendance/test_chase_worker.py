@@ -103,8 +103,8 @@ def test_a_day_of_chasing_on_a_real_worker(time_machine):
             services.mark_record(session=la_session, status="absent", by_user=s.provider_staff.user)
         run_chase(s.trust.pk)
         after_absence = notifications(s.trust)
-        assert ("attendance.absence", s.dsl.user.username) in after_absence
-        assert ("attendance.absence", s.attendance_officer.user.username) in after_absence
+        assert ("attendance.absence_vulnerable", s.dsl.user.username) in after_absence
+        assert ("attendance.absence_vulnerable", s.attendance_officer.user.username) in after_absence
 
         # 09:40 nobody has marked the first pupil: provider staff and attendance officer are told, once,
         # however many runs happen, at once or one after the other.
