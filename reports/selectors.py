@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from attendance import selectors as attendance_selectors
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
 from attendance.models import ChaseEvent, RegisterMark
+from attendance.sessions import current_session, day_of
 from placements import selectors as placement_selectors
 from placements.models import Placement
 from providers import selectors as provider_selectors
@@ -22,9 +21,6 @@ from providers.models import Provider
 from trusts.calendar import CalendarError, calendars_for
 from trusts.models import School
 
-LONDON = ZoneInfo("Europe/London")
-# The morning session runs until half past twelve; from then on the afternoon one is "now".
-AFTERNOON_FROM = time(12, 30)
 # How far back the dashboard looks for runs of consecutive absences.
 CONSECUTIVE_WINDOW = timedelta(days=14)
 # How far ahead the school dashboard shows reviews coming due.
@@ -42,11 +38,6 @@ MARK_STATES = {
     "unmarked": ("Not marked yet", "text-bg-light border"),
     "overdue": ("Not marked yet: overdue", "text-bg-danger"),
 }
-
-
-def session_at(moment: datetime) -> str:
-    """The register session ("am" or "pm") that ``moment`` falls in, by the clock in England."""
-    return "am" if timezone.localtime(moment, LONDON).time() < AFTERNOON_FROM else "pm"
 
 
 def mark_state(session, *, now: datetime, deadline: timedelta) -> str:
@@ -90,13 +81,13 @@ class SchoolSession:
 
 def sessions_shown(schools, *, now: datetime) -> list[SchoolSession]:
     calendars = calendars_for(schools)
-    today = timezone.localtime(now, LONDON).date()
+    today, session_now = current_session(now)
     shown = []
     for school in schools:
         calendar = calendars[school.pk]
         why_not = calendar.why_not_school_day(today)
         if why_not is None:
-            shown.append(SchoolSession(school, today, session_at(now), None))
+            shown.append(SchoolSession(school, today, session_now, None))
             continue
         try:
             day = calendar.next_school_day(today)
@@ -211,7 +202,7 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
 
 
 def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
-    today = timezone.localtime(now, LONDON).date()
+    today = day_of(now)
     schools = list(School.objects.visible_to(membership).order_by("name"))
     follow_ups = attendance_selectors.open_follow_ups(membership)
     return {

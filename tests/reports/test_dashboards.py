@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -6,28 +6,8 @@ from django_scopes import scopes_disabled
 
 from placements.models import Placement, Pupil
 from providers.models import Provider
-from reports import selectors
 from tests.conftest import sign_in
 from tests.reports.conftest import MONDAY, at, populate
-
-# --- The session rule ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "moment,expected",
-    [
-        (at(MONDAY, 0, 0), "am"),
-        (at(MONDAY, 12, 29), "am"),
-        (at(MONDAY, 12, 30), "pm"),
-        (at(MONDAY, 23, 59), "pm"),
-        # In summer time the clock in England is an hour ahead of UTC: 11:45 UTC is already the afternoon.
-        (datetime(2026, 6, 15, 11, 45, tzinfo=UTC), "pm"),
-        (datetime(2026, 6, 15, 11, 29, tzinfo=UTC), "am"),
-    ],
-)
-def test_the_session_now_splits_at_half_past_twelve_in_england(moment, expected):
-    assert selectors.session_at(moment) == expected
-
 
 # --- DSL -------------------------------------------------------------------------------------------------
 
