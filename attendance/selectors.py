@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
-from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterMark
-from trusts.calendar import SchoolCalendar
+from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterMark, Session
+from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
 
 
@@ -139,7 +139,8 @@ def year_start(day: date) -> date:
 
 def export_rows(membership, *, start: date, end: date) -> list[tuple]:
     """(UPN, date, session, code, school URN) for the school's MIS over [start, end): every marked session at a
-    provider, and C2 for the other sessions of pupils whose placement is on part-time timetable leave."""
+    provider, and C2 for the other sessions of pupils whose placement is on part-time timetable leave. A fixed
+    number of queries, however many placements and days."""
     marked = list(
         RegisterMark.objects.visible_to(membership)
         .filter(expected_session__date__gte=start, expected_session__date__lt=end)
@@ -160,28 +161,44 @@ def export_rows(membership, *, start: date, end: date) -> list[tuple]:
 def _part_time_leave_rows(membership, *, start: date, end: date) -> list[tuple]:
     from placements.models import Placement
 
-    placements = (
+    placements = list(
         Placement.objects.visible_to(membership)
         .filter(status__in=["active", "ended"], register__part_time_leave=True)
         .select_related("pupil", "school")
+        .order_by("pk")
     )
-    rows = []
+    windows = {}
     for placement in placements:
         first = max(start, placement.start_date)
         last = placement.ended_on or placement.planned_end_date
         stop = min(end, last + timedelta(days=1)) if last else end
-        if first >= stop:
-            continue
-        expected = set(
-            ExpectedSession.objects.filter(pupil=placement.pupil, date__gte=first, date__lt=stop).values_list(
-                "date", "session"
-            )
-        )
-        for day in SchoolCalendar(placement.school).school_days(first, stop):
-            for session in ("am", "pm"):
-                if (day, session) not in expected:
-                    rows.append((placement.pupil.upn, day, session, "C2", placement.school.urn))
-    return rows
+        if first < stop:
+            windows[placement.pk] = (first, stop)
+    if not windows:
+        return []
+    placements = [p for p in placements if p.pk in windows]
+    calendars = calendars_for({p.school_id: p.school for p in placements}.values())
+    # Sessions the pupil is expected at any provider are not leave: one query for every pupil on leave.
+    expected = set(
+        ExpectedSession.objects.filter(
+            pupil_id__in={p.pupil_id for p in placements}, date__gte=start, date__lt=end
+        ).values_list("pupil_id", "date", "session")
+    )
+    rows = {}
+    for placement in placements:
+        first, stop = windows[placement.pk]
+        for day in calendars[placement.school_id].school_days(first, stop):
+            for session in (Session.AM, Session.PM):
+                if (placement.pupil_id, day, session) not in expected:
+                    # Two placements of one pupil on leave give the same session once.
+                    rows[(placement.pupil_id, day, session)] = (
+                        placement.pupil.upn,
+                        day,
+                        str(session),
+                        "C2",
+                        placement.school.urn,
+                    )
+    return list(rows.values())
 
 
 # A consecutive-absence alert stays on the pupil's pages for two weeks after it was raised.

@@ -337,3 +337,54 @@ def test_export_adds_c2_for_part_time_timetable_leave(client, world, day):
         ("2026-11-24", "AM", "C2"),
         ("2026-11-24", "PM", "C2"),
     ]
+
+
+def _part_time_placements(world, n):
+    """``n`` more pupils of the first school on part-time timetable leave, each marked present on Monday."""
+    with scopes_disabled():
+        made = [
+            make_placement(
+                school=world.schools["a1"], provider=world.providers["a"], weekdays=(0,), pm_weekdays=()
+            )
+            for _ in range(n)
+        ]
+    with scope(trust=world.trust_a.pk):
+        for placement in made:
+            services.expected_sessions_generate(placement=placement, start=MON, end=date(2026, 11, 25))
+            arrangement = services.placement_register_arrangement(placement=placement)
+            arrangement.part_time_leave = True
+            arrangement.save()
+            services.mark_record(
+                session=session_of(placement),
+                status="present",
+                by_user=world.personas["a.provider_staff"].user,
+            )
+    return made
+
+
+def _export(client):
+    return client.get(reverse("attendance:export"), {"start": "2026-11-16", "end": "2026-11-27"})
+
+
+def test_export_runs_the_same_queries_for_two_placements_and_for_ten(
+    client, world, day, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _part_time_placements(world, 2)
+    sign_in(client, world.personas["a.attendance_officer"])
+    _export(client)
+    with CaptureQueriesContext(connection) as two:
+        small = _export(client)
+    _part_time_placements(world, 8)
+    with django_assert_num_queries(len(two.captured_queries)):
+        large = _export(client)
+    # Session, user and membership; marks, placements on leave, terms, closure days and the expected
+    # sessions of those pupils; the session's idle-timeout stamp (savepoint, update, release).
+    assert len(two.captured_queries) == 11, "\n".join(q["sql"][:90] for q in two.captured_queries)
+    # Each pupil on leave: Monday morning at the provider (B), the rest of the week's sessions C2 (the
+    # export covers 16-27 November; the placements started on 2 November).
+    assert len(large.content.decode().strip().splitlines()) - len(
+        small.content.decode().strip().splitlines()
+    ) == (8 * 20)
