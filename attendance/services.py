@@ -141,6 +141,30 @@ def _derived_code(*, status: str, arrangement: RegisterArrangement) -> str:
     return ""  # provider closed: the attendance officer chooses
 
 
+# The version a register page sends for a session it showed unmarked (a saved mark starts at 1).
+UNMARKED_VERSION = 0
+
+
+class StaleMarkError(DomainError):
+    """A mark made from a page that no longer shows the session as it is: someone else marked it meanwhile.
+    Nothing is overwritten; ``current`` is the mark that stands."""
+
+    def __init__(self, *, current: RegisterMark | None, attempted: str):
+        self.current = current
+        self.attempted = attempted
+        chosen = RegisterMark.Status(attempted).label.lower()
+        if current is None:
+            message = f"This session changed while you had the page open; your {chosen} mark was not saved."
+        else:
+            by = current.marked_by.get_full_name() or current.marked_by.get_username()
+            message = (
+                f"{by} marked this pupil {current.get_status_display().lower()} at "
+                f"{timezone.localtime(current.marked_at):%H:%M} while you had the page open. That mark stands; "
+                f"your {chosen} mark was not saved. Tap again if it should change."
+            )
+        super().__init__(message, field="status")
+
+
 def mark_record(
     *,
     session: ExpectedSession,
@@ -152,7 +176,11 @@ def mark_record(
     now: datetime | None = None,
 ) -> RegisterMark:
     """Mark one session. Two people marking the same session at once end with one mark; the row lock makes
-    the second wait, and both changes are kept in the mark's history."""
+    the second wait, and every change is kept in the mark's history.
+
+    ``expected_version`` is the version of the mark the person saw (``UNMARKED_VERSION`` for none): when the
+    mark has moved on since, the change is refused with ``StaleMarkError`` and the mark that stands is kept,
+    so one phone never silently overwrites another's mark. Without it, the latest mark wins."""
     now = now or timezone.now()
     problems = []
     if status not in RegisterMark.Status.values:
@@ -177,12 +205,12 @@ def mark_record(
             "marked_by": by_user,
             "marked_at": now,
         }
+        if expected_version is not None and expected_version != (mark.version if mark else UNMARKED_VERSION):
+            # The page showed an older state: someone marked this session meanwhile. Their mark stands.
+            raise StaleMarkError(current=mark, attempted=status)
         if mark is None:
             mark = RegisterMark(trust_id=locked.trust_id, expected_session=locked, **fields)
         else:
-            if expected_version is not None and expected_version != mark.version:
-                # Someone else marked it meanwhile; the latest choice wins and both stay in the history.
-                pass
             for field, value in fields.items():
                 setattr(mark, field, value)
             mark.version += 1
@@ -207,9 +235,19 @@ def register_mark_all_present(*, sessions, by_user, now: datetime | None = None)
     """ "All present" for the sessions not yet marked. Returns how many it marked."""
     count = 0
     for session in sessions:
-        if not RegisterMark.objects.filter(expected_session=session).exists():
-            mark_record(session=session, status=RegisterMark.Status.PRESENT, by_user=by_user, now=now)
-            count += 1
+        if RegisterMark.objects.filter(expected_session=session).exists():
+            continue
+        try:
+            mark_record(
+                session=session,
+                status=RegisterMark.Status.PRESENT,
+                by_user=by_user,
+                expected_version=UNMARKED_VERSION,
+                now=now,
+            )
+        except StaleMarkError:
+            continue  # marked by someone else meanwhile: their mark stands
+        count += 1
     return count
 
 

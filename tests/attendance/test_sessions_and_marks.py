@@ -256,3 +256,86 @@ def test_two_people_marking_at_once_end_in_one_mark_with_both_in_history(time_ma
         assert mark.version == 2
         assert {h.status for h in mark.history.all()} == {"present", "late"}
         assert {h.marked_by_id for h in mark.history.all()} == {a.user_id, b.user_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_with_the_same_version_at_once_the_first_wins_the_second_is_refused(time_machine):
+    from tests.factories import MembershipFactory, ProviderFactory, SchoolFactory, TermFactory
+    from trusts.roles import Role
+
+    time_machine.move_to(at(date(2026, 11, 23), 9, 5), tick=False)
+    term = TermFactory()
+    school = SchoolFactory(trust=term.trust)
+    provider = ProviderFactory(trust=term.trust)
+    with scopes_disabled():
+        placement = make_placement(school=school, provider=provider)
+    a = MembershipFactory(trust=term.trust, role=Role.PROVIDER_STAFF, provider=provider, school=None)
+    b = MembershipFactory(trust=term.trust, role=Role.PROVIDER_STAFF, provider=provider, school=None)
+    with scope(trust=term.trust_id):
+        services.expected_sessions_generate(
+            placement=placement, start=date(2026, 11, 23), end=date(2026, 11, 24)
+        )
+        session = ExpectedSession.objects.get(placement=placement, date=date(2026, 11, 23), session="am")
+        services.mark_record(session=session, status="present", by_user=a.user)
+    barrier = threading.Barrier(2)
+    saved, refused, errors = [], [], []
+
+    def mark(user, status):
+        try:
+            with scope(trust=term.trust_id):
+                barrier.wait()
+                saved.append(
+                    services.mark_record(
+                        session=session,
+                        status=status,
+                        late_minutes=5 if status == "late" else None,
+                        expected_version=1,
+                        by_user=user,
+                    ).status
+                )
+        except services.StaleMarkError as error:
+            refused.append((status, error))
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=mark, args=(a.user, "absent")),
+        threading.Thread(target=mark, args=(b.user, "late")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(saved) == 1 and len(refused) == 1
+    (lost_status, error) = refused[0]
+    assert lost_status != saved[0]
+    assert error.current.status == saved[0]
+    assert f"your {lost_status} mark was not saved" in error.message
+    with scope(trust=term.trust_id):
+        mark = RegisterMark.objects.get(expected_session=session)
+        assert (mark.status, mark.version) == (saved[0], 2)
+        assert {h.status for h in mark.history.all()} == {"present", saved[0]}
+
+
+def test_a_page_that_showed_no_mark_cannot_overwrite_one_made_meanwhile(setup, time_machine):
+    time_machine.move_to(at(date(2026, 11, 23), 9, 5), tick=False)
+    generate(setup, end=date(2026, 11, 24))
+    session = ExpectedSession.objects.get(placement=setup.placement, date=date(2026, 11, 23), session="am")
+    services.mark_record(session=session, status="absent", by_user=setup.provider_staff.user)
+    with pytest.raises(services.StaleMarkError) as refused:
+        services.mark_record(
+            session=session,
+            status="present",
+            expected_version=services.UNMARKED_VERSION,
+            by_user=setup.provider_staff.user,
+        )
+    assert refused.value.current.status == "absent"
+    assert "That mark stands" in refused.value.message
+    mark = RegisterMark.objects.get(expected_session=session)
+    assert (mark.status, mark.version) == ("absent", 1)
+    # Without a version (an API caller that did not see the page), the latest mark still wins.
+    services.mark_record(session=session, status="present", by_user=setup.provider_staff.user)
+    assert RegisterMark.objects.get(expected_session=session).status == "present"

@@ -388,3 +388,87 @@ def test_export_runs_the_same_queries_for_two_placements_and_for_ten(
     assert len(large.content.decode().strip().splitlines()) - len(
         small.content.decode().strip().splitlines()
     ) == (8 * 20)
+
+
+def _version_on_page(body, session):
+    """The mark version the register page sent to this phone for ``session``."""
+    import re
+
+    row = body[body.index(f'id="row-{session.pk}"') :]
+    return re.search(r'name="version" value="(\d+)"', row).group(1)
+
+
+@pytest.mark.parametrize("already_marked", [False, True])
+def test_two_phones_marking_one_session_the_first_wins_and_the_second_is_told(
+    client, world, day, already_marked
+):
+    from django.test import Client
+
+    from tests.factories import MembershipFactory, UserFactory
+    from trusts.roles import Role
+
+    first = world.personas["a.provider_staff"]
+    with scopes_disabled():
+        second = MembershipFactory(
+            trust=world.trust_a,
+            role=Role.PROVIDER_STAFF,
+            provider=world.providers["a"],
+            school=None,
+            user=UserFactory(first_name="Dee", last_name="Mensah"),
+        )
+    session = session_of(day["mine"])
+    if already_marked:
+        with scope(trust=world.trust_a.pk):
+            services.mark_record(session=session, status="present", by_user=first.user)
+    phone_a, phone_b = client, Client()
+    sign_in(phone_a, first)
+    sign_in(phone_b, second)
+    # Both phones open the register and see the same version of Ava's morning.
+    version = _version_on_page(phone_a.get(reverse("attendance:register")).content.decode(), session)
+    assert _version_on_page(phone_b.get(reverse("attendance:register")).content.decode(), session) == version
+    assert version == ("1" if already_marked else "0")
+    url = reverse("attendance:mark", args=[session.pk])
+
+    # Dee saves first: absent.
+    won = phone_b.post(url, {"status": "absent", "version": version}, HTTP_HX_REQUEST="true")
+    assert "Absent" in won.content.decode() and 'role="alert"' not in won.content.decode()
+    # The other phone, still on the old page, taps late: refused, told who marked what, offered the mark.
+    lost = phone_a.post(
+        url, {"status": "late", "late_minutes": "10", "version": version}, HTTP_HX_REQUEST="true"
+    )
+    row = lost.content.decode()
+    assert lost.status_code == 200
+    assert "Dee Mensah marked this pupil absent at 09:10" in row
+    assert "your late mark was not saved" in row
+    assert '<span class="badge text-bg-danger">Absent</span>' in row  # the mark that stands
+    assert _version_on_page(row, session) == str(int(version) + 1)  # the row now carries the current version
+    with scopes_disabled():
+        mark = RegisterMark.objects.get(expected_session=session)
+        assert (mark.status, mark.marked_by_id, mark.version) == ("absent", second.user_id, int(version) + 1)
+        assert "late" not in {h.status for h in mark.history.all()}
+
+    # Tapping again from the refreshed row is a deliberate change, and goes through.
+    again = phone_a.post(
+        url,
+        {"status": "late", "late_minutes": "10", "version": _version_on_page(row, session)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'role="alert"' not in again.content.decode()
+    with scopes_disabled():
+        assert RegisterMark.objects.get(expected_session=session).status == "late"
+
+
+def test_a_stale_mark_without_htmx_comes_back_as_a_message(client, world, day):
+    session = session_of(day["mine"])
+    with scope(trust=world.trust_a.pk):
+        services.mark_record(
+            session=session, status="absent", by_user=world.personas["a.provider_staff"].user
+        )
+    sign_in(client, world.personas["a.provider_staff"])
+    response = client.post(
+        reverse("attendance:mark", args=[session.pk]), {"status": "present", "version": "0"}, follow=True
+    )
+    body = response.content.decode()
+    assert "your present mark was not saved" in body
+    with scopes_disabled():
+        assert RegisterMark.objects.get(expected_session=session).status == "absent"
