@@ -472,3 +472,40 @@ def test_a_stale_mark_without_htmx_comes_back_as_a_message(client, world, day):
     assert "your present mark was not saved" in body
     with scopes_disabled():
         assert RegisterMark.objects.get(expected_session=session).status == "absent"
+
+
+@pytest.mark.parametrize("name", ["attendance:school_register", "attendance:follow_ups"])
+def test_school_register_and_follow_ups_queries_do_not_grow_with_pupils(
+    client, world, day, name, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def absent_pupils(n):
+        with scopes_disabled():
+            made = [
+                make_placement(school=world.schools["a1"], provider=world.providers["a"], pm_weekdays=())
+                for _ in range(n)
+            ]
+        with scope(trust=world.trust_a.pk):
+            for placement in made:
+                services.expected_sessions_generate(placement=placement, start=MON, end=date(2026, 11, 24))
+                services.mark_record(
+                    session=session_of(placement),
+                    status="absent",
+                    by_user=world.personas["a.provider_staff"].user,
+                )
+                services.chase_run()
+
+    absent_pupils(1)
+    sign_in(client, world.personas["a.attendance_officer"])
+    url = reverse(name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    absent_pupils(6)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(url).content.decode()
+    # Each of the seven absent pupils is on both pages.
+    assert body.count("absent from" if name == "attendance:follow_ups" else "<td>Absent") == 7
+    assert len(few.captured_queries) == 8
