@@ -1,19 +1,18 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apcommission.health import check_all
 from trusts import services
 from trusts.access import get_visible_or_404, member_required
 from trusts.errors import DomainError
@@ -22,11 +21,16 @@ from trusts.models import AccessLog, Notification, TrustPolicy
 from trusts.roles import AUDIT_READER_ROLES, Role
 
 
-def _safe_next(request, default="home"):
+def _home() -> str:
+    """Where a signed-in person lands: the project's LOGIN_REDIRECT_URL (the home page is not this app's)."""
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_next(request):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return reverse(default)
+    return _home()
 
 
 def _qr_data_uri(text: str) -> str:
@@ -114,7 +118,7 @@ def switch_membership(request, membership_pk):
     messages.info(
         request, f"You are now working in {membership.trust.name} as {membership.get_role_display().lower()}."
     )
-    return redirect("home")
+    return redirect(_home())
 
 
 @member_required()
@@ -154,13 +158,6 @@ def access_log(request):
     entries = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "trusts/access_log.html", {"filter": filterset, "page": page})
-
-
-@never_cache
-def healthz(request):
-    """Liveness and readiness for load balancers and compose: the database and the broker, as JSON."""
-    state, ok = check_all()
-    return JsonResponse(state, status=200 if ok else 503)
 
 
 @member_required(Role.TRUST_ADMIN)
