@@ -14,11 +14,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trusts import services
-from trusts.access import get_visible_or_404, member_required
+from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
 from trusts.models import AccessLog, Notification, TrustPolicy
-from trusts.roles import AUDIT_READER_ROLES, Role
+from trusts.permissions import member_required, permission_required
 
 
 def _home() -> str:
@@ -121,14 +121,14 @@ def switch_membership(request, membership_pk):
     return redirect(_home())
 
 
-@member_required()
+@member_required
 def inbox(request):
     notifications = Notification.objects.for_user(request.user).order_by("read_at", "-created_at", "-id")
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
     return render(request, "trusts/inbox.html", {"page": page})
 
 
-@member_required()
+@member_required
 @require_POST
 def notification_read(request, notification_pk):
     notification = get_visible_or_404(Notification.objects, request.membership, pk=notification_pk)
@@ -143,7 +143,7 @@ def notification_read(request, notification_pk):
     return redirect("inbox")
 
 
-@member_required()
+@member_required
 @require_POST
 def notifications_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
@@ -151,7 +151,7 @@ def notifications_read_all(request):
     return redirect("inbox")
 
 
-@member_required(*AUDIT_READER_ROLES)
+@permission_required("access_log.read")
 def access_log(request):
     queryset = AccessLog.objects.visible_to(request.membership).select_related("school")
     filterset = AccessLogFilter(request.GET or None, queryset=queryset)
@@ -160,12 +160,12 @@ def access_log(request):
     return render(request, "trusts/access_log.html", {"filter": filterset, "page": page})
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("trust_policy.edit")
 def trust_policy(request):
     policy = TrustPolicy.objects.get(trust=request.trust)
     form = TrustPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        services.trust_policy_update(policy=policy, data=form.cleaned_data)
+        services.trust_policy_update(policy=policy, by=request.membership, data=form.cleaned_data)
         messages.success(request, "The trust policy is saved. New checks use it from now on.")
         return redirect("trust_policy")
     return render(request, "trusts/trust_policy.html", {"form": form, "policy": policy})

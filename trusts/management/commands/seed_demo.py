@@ -10,7 +10,6 @@ from django_scopes import scopes_disabled
 from trusts import demo
 
 
-
 class Command(BaseCommand):
     help = "Create the demo trusts, schools, people and records. Safe to run again: a re-run changes nothing."
 
