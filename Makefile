@@ -36,11 +36,13 @@ demo: install
 	$(BIN)/python manage.py runserver $(DEMO_HOST)
 
 # The whole suite against PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), with a real Celery worker and
-# headless Chromium.
+# headless Chromium; before it, ruff, the layering contract of pyproject.toml (lint-imports) and the
+# migrations check.
 test: export APP_ENV = test
 test: install-test
 	@$(BIN)/python scripts/check_services.py
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

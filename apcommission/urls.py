@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apcommission import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("", include("trusts.urls")),
     path("", include("reports.urls")),
     path("", include("placements.urls")),

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.db import models
-from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from providers.models import (
@@ -17,7 +16,7 @@ from providers.models import (
 
 
 @admin.register(Provider)
-class ProviderAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ["legal_name", "trust", "status", "registration_status", "risk_level", "approved_until"]
     list_filter = ["trust", "status", "registration_status", "risk_level"]
     search_fields = ["legal_name", "trading_name", "urn", "ukprn"]

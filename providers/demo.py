@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from providers import services
-from providers.models import Evidence, Provider
+from providers.models import EVIDENCE_TYPES_BY_CODE, Evidence, Provider
 from providers.selectors import checklist_rows, critical_evidence_codes
 from trusts.models import Membership
 from trusts.roles import Role
@@ -172,7 +172,7 @@ def _admin(trust):
 
 
 def _evidence(provider, code, *, issue, expiry, admin, pending=False):
-    info = services.EVIDENCE_TYPES_BY_CODE[code]
+    info = EVIDENCE_TYPES_BY_CODE[code]
     data = demo_pdf(f"{info['label']} - {provider.legal_name}")
     evidence = Evidence(
         trust=provider.trust,
@@ -330,13 +330,12 @@ def seed(people, context):
         if created:
             _build(spec, provider, _admin(trust), today)
         for username in spec.staff:
-            membership = people.person(
+            people.person(
                 username=username,
                 role=Role.PROVIDER_STAFF,
                 trust=trust,
                 provider=provider,
                 job_title="Centre manager",
             )
-            services.provider_staff_grant(membership=membership)
         providers[spec.slug] = provider
     context["providers"] = providers

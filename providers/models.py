@@ -120,9 +120,6 @@ class Provider(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trust", "legal_name"], name="provider_name_unique_in_trust"),
         ]
-        permissions = [
-            ("view_provider_as_staff", "Can see the provider's own profile and evidence as its staff"),
-        ]
 
     def __str__(self):
         return self.trading_name or self.legal_name

@@ -18,12 +18,14 @@ from providers.models import (
     ProviderChecklist,
 )
 from providers.registration import PlacementFact, RegistrationResult, registration_check
+from trusts.models import Membership
+from trusts.roles import Role
 from trusts.selectors import trust_policy
 
 # --- Placement facts ------------------------------------------------------------------------------------
 # The placements app depends on this one, not the other way round, so it registers a function here that
 # returns the placement facts of a provider: ``fn(*, provider, window) -> Iterable[PlacementFact]`` with
-# ``window`` a (first day, last day) pair. With nothing registered there are no placements to count.
+# ``window`` a (first day, last day) pair. A system check (providers/checks.py) refuses to start with none.
 
 FactSource = Callable[..., Iterable[PlacementFact]]
 _FACT_SOURCES: list[FactSource] = []
@@ -33,6 +35,10 @@ def register_fact_source(fn: FactSource) -> FactSource:
     if fn not in _FACT_SOURCES:
         _FACT_SOURCES.append(fn)
     return fn
+
+
+def fact_sources() -> tuple[FactSource, ...]:
+    return tuple(_FACT_SOURCES)
 
 
 def unregister_fact_source(fn: FactSource) -> None:
@@ -156,3 +162,25 @@ def approval_history(provider):
 
 def open_conditions(provider):
     return ApprovalCondition.objects.filter(provider=provider).order_by("met_at", "due_date", "id")
+
+
+# --- Provider staff -------------------------------------------------------------------------------------
+
+
+def provider_staff(provider):
+    """The provider's staff who have access now."""
+    return (
+        Membership.objects.active()
+        .filter(role=Role.PROVIDER_STAFF, provider=provider)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def provider_former_staff(provider):
+    """Staff whose access was removed, newest first, with who removed it and when."""
+    return (
+        Membership.objects.filter(role=Role.PROVIDER_STAFF, provider=provider, is_active=False)
+        .select_related("user", "ended_by")
+        .order_by("-ended_at", "-pk")
+    )

@@ -26,25 +26,20 @@ from providers.forms import (
 )
 from providers.imports import ImportFileError, read_csv, validate_rows
 from providers.models import ApprovalCondition, ChecklistTemplate, Evidence, Provider
-from trusts.access import get_visible_or_404, member_required
+from trusts.access import get_visible_or_404, member_required  # the import views' guard
 from trusts.errors import DomainError
 from trusts.models import Membership
-from trusts.roles import SCHOOL_SIDE_ROLES, Role
+from trusts.permissions import has_perm, permission_required
+from trusts.roles import Role
 
-SCHOOL_SIDE = tuple(sorted(SCHOOL_SIDE_ROLES))
 PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "providers_import"
 
 
 def _provider_or_404(request, provider_pk) -> Provider:
-    """The provider, if this person may see it. Provider staff need their membership's provider and the
-    object permission on it; anything else looks exactly like a provider that does not exist."""
-    provider = get_visible_or_404(Provider.objects, request.membership, pk=provider_pk)
-    if request.membership.role == Role.PROVIDER_STAFF and not services.is_provider_staff_of(
-        request.membership, provider
-    ):
-        raise Http404("Not found.")
-    return provider
+    """The provider, if this person may see it (provider staff: only the provider their membership names);
+    anything else looks exactly like a provider that does not exist."""
+    return get_visible_or_404(Provider.objects, request.membership, pk=provider_pk)
 
 
 def _posted(request):
@@ -66,7 +61,7 @@ def _show_refusal(request, error: DomainError):
             messages.warning(request, problem)
 
 
-@member_required(*SCHOOL_SIDE)
+@permission_required("provider.list")
 def provider_list(request):
     queryset = selectors.provider_list(request.membership)
     provider_filter = ProviderFilter(request.GET or None, queryset=queryset)
@@ -78,13 +73,13 @@ def provider_list(request):
     )
 
 
-@member_required(Role.PROVIDER_STAFF)
+@permission_required("provider.read_own")
 def my_provider(request):
     provider = _provider_or_404(request, request.membership.provider_id)
     return redirect(_detail_url(provider))
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.edit")
 def provider_create(request):
     form = ProviderForm(_posted(request)[0], trust=request.trust)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +95,7 @@ def provider_create(request):
     return render(request, "providers/provider_form.html", {"form": form, "provider": None})
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.edit")
 def provider_edit(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     form = ProviderForm(_posted(request)[0], instance=provider, trust=request.trust)
@@ -115,21 +110,19 @@ def provider_edit(request, provider_pk):
     return render(request, "providers/provider_form.html", {"form": form, "provider": provider})
 
 
-@member_required()
+@permission_required("provider.read")
 def provider_detail(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     membership = request.membership
-    is_staff = membership.role == Role.PROVIDER_STAFF
     today = timezone.localdate()
     context = {
         "provider": provider,
-        "is_staff": is_staff,
-        "is_admin": membership.role == Role.TRUST_ADMIN,
         "evidence": selectors.provider_evidence(provider, membership),
         "today": today,
         "risk_labels": dict(_risk_labels()),
     }
-    if not is_staff:
+    # The vetting record (checklist, approval, registration rule, staff) is for the school side only.
+    if has_perm(membership, "checklist.read"):
         checklist = selectors.current_checklist(provider)
         context.update(
             {
@@ -143,9 +136,8 @@ def provider_detail(request, provider_pk):
                     if provider.status not in Provider.APPROVED_STATUSES
                     else []
                 ),
-                "staff": Membership.objects.active()
-                .filter(role=Role.PROVIDER_STAFF, provider=provider)
-                .select_related("user"),
+                "staff": selectors.provider_staff(provider),
+                "former_staff": selectors.provider_former_staff(provider),
                 "reason_form": ReasonForm(),
                 "note_form": OptionalReasonForm(),
             }
@@ -164,7 +156,7 @@ def _risk_labels():
 # --- Evidence -------------------------------------------------------------------------------------------
 
 
-@member_required(Role.TRUST_ADMIN, Role.PROVIDER_STAFF)
+@permission_required("evidence.upload")
 def evidence_upload(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     form = EvidenceForm(*_posted(request))
@@ -198,7 +190,7 @@ def evidence_upload(request, provider_pk):
     return render(request, "providers/evidence_form.html", {"form": form, "provider": provider})
 
 
-@member_required()
+@permission_required("evidence.read")
 def evidence_download(request, evidence_pk):
     evidence = get_visible_or_404(
         Evidence.objects.select_related("provider"), request.membership, pk=evidence_pk
@@ -218,7 +210,7 @@ def evidence_download(request, evidence_pk):
     return response
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("evidence.verify")
 @require_POST
 def evidence_verify(request, evidence_pk):
     evidence = get_visible_or_404(
@@ -232,7 +224,7 @@ def evidence_verify(request, evidence_pk):
     return redirect(_detail_url(evidence.provider, "evidence"))
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("evidence.verify")
 @require_POST
 def evidence_reject(request, evidence_pk):
     evidence = get_visible_or_404(
@@ -254,10 +246,10 @@ def evidence_reject(request, evidence_pk):
 # --- Checklist ------------------------------------------------------------------------------------------
 
 
-@member_required(*SCHOOL_SIDE)
+@permission_required("checklist.read")
 def checklist_answer(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
-    can_edit = request.membership.role == Role.TRUST_ADMIN
+    can_edit = has_perm(request.membership, "checklist.answer")
     if request.method == "POST" and not can_edit:
         return HttpResponse("Only a trust admin can answer the vetting checklist.", status=403)
     checklist = (
@@ -283,11 +275,11 @@ def checklist_answer(request, provider_pk):
     return render(
         request,
         "providers/checklist_form.html",
-        {"provider": provider, "checklist": checklist, "form": form, "can_edit": can_edit},
+        {"provider": provider, "checklist": checklist, "form": form},
     )
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("checklist_template.edit")
 def checklist_template_edit(request):
     template = services.checklist_template_current(trust=request.trust)
     form = ChecklistTemplateForm(_posted(request)[0], template=template)
@@ -325,7 +317,7 @@ def checklist_template_edit(request):
 # --- Approval -------------------------------------------------------------------------------------------
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.approve")
 @require_POST
 def provider_submit(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
@@ -342,7 +334,7 @@ def provider_submit(request, provider_pk):
     return redirect(_detail_url(provider, "approval"))
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.approve")
 def provider_approve(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     form = ApproveForm(_posted(request)[0])
@@ -382,19 +374,19 @@ def _reasoned_action(request, provider_pk, action, done):
     return redirect(_detail_url(provider, "approval"))
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.approve")
 @require_POST
 def provider_reject(request, provider_pk):
     return _reasoned_action(request, provider_pk, services.provider_reject, "rejected")
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.approve")
 @require_POST
 def provider_suspend(request, provider_pk):
     return _reasoned_action(request, provider_pk, services.provider_suspend, "suspended")
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.approve")
 @require_POST
 def condition_met(request, condition_pk):
     condition = get_visible_or_404(
@@ -411,7 +403,7 @@ def condition_met(request, condition_pk):
 # --- Provider staff -------------------------------------------------------------------------------------
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider_staff.manage")
 def staff_add(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     form = StaffAccessForm(_posted(request)[0])
@@ -442,6 +434,37 @@ def staff_add(request, provider_pk):
     return render(request, "providers/staff_form.html", {"form": form, "provider": provider})
 
 
+def _staff_or_404(request, staff_pk) -> Membership:
+    """A provider-staff membership of a provider this person may see; otherwise 404."""
+    membership = (
+        Membership.objects.filter(role=Role.PROVIDER_STAFF, pk=staff_pk)
+        .select_related("user", "provider", "ended_by")
+        .first()
+    )
+    if membership is None:
+        raise Http404("Not found.")
+    _provider_or_404(request, membership.provider_id)
+    return membership
+
+
+@permission_required("provider_staff.manage")
+def staff_remove(request, staff_pk):
+    """Confirm, then end a provider-staff member's access: they are signed out at once, and the provider's
+    staff history keeps who removed the access and when."""
+    membership = _staff_or_404(request, staff_pk)
+    provider = membership.provider
+    if request.method == "POST":
+        try:
+            services.provider_staff_remove(membership=membership, by=request.membership)
+        except DomainError as error:
+            _show_refusal(request, error)
+        else:
+            person = membership.user.get_full_name() or membership.user.email
+            messages.success(request, f"{person} no longer has access to {provider}, from now.")
+        return redirect(_detail_url(provider))
+    return render(request, "providers/staff_remove.html", {"member": membership, "provider": provider})
+
+
 # --- PDFs -----------------------------------------------------------------------------------------------
 
 
@@ -452,7 +475,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@member_required(*SCHOOL_SIDE)
+@permission_required("checklist.read")
 def checklist_blank_pdf(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     return _pdf_response(
@@ -460,7 +483,7 @@ def checklist_blank_pdf(request, provider_pk):
     )
 
 
-@member_required(*SCHOOL_SIDE)
+@permission_required("checklist.read")
 def checklist_completed_pdf(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     return _pdf_response(

@@ -102,6 +102,11 @@ def _provider(world, target):
     return world.providers["b"].pk if target == "other_trust" else None
 
 
+def _staff(world, target):
+    # A provider-staff membership of the other trust's provider (provider staff belong to no school).
+    return world.personas["b.provider_staff"].pk if target == "other_trust" else None
+
+
 def _evidence(world, target):
     if target != "other_trust":
         return None
@@ -126,6 +131,7 @@ OBJECT_PARAMS = {
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,
+    "staff_pk": _staff,
     "evidence_pk": _evidence,
     "condition_pk": _condition,
 }

@@ -95,7 +95,9 @@ class Membership(models.Model):
     school = models.ForeignKey(
         School, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
-    # Provider staff only: the provider they work for (the provider is on this trust's register).
+    # Provider staff only: the provider they work for (the provider is on this trust's register). The one
+    # place the ground floor points up a layer, by model label and never by import: a membership row is the
+    # unit of tenancy for every role, and the provider it names is all a provider-staff member may reach.
     provider = models.ForeignKey(
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -103,6 +105,11 @@ class Membership(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When access was removed and by whom (the membership row stays, so the history of who had access does).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = scoped_manager(MembershipQuerySet)
     history = HistoricalRecords()

@@ -19,9 +19,6 @@ SCHOOL_BOUND_ROLES = frozenset({Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_
 SCHOOL_OPTIONAL_ROLES = frozenset({Role.DSL, Role.GOVERNOR})
 # Roles that must sign in with a second factor.
 TWO_FACTOR_ROLES = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.DSL})
-# Roles allowed to see sensitive pupil flags (child protection, looked-after, health).
+# Roles allowed to see sensitive pupil flags (child protection, looked-after, health). Superseded by the
+# "pupil.read_sensitive" action of trusts/permissions.py; kept while placements still imports it.
 SENSITIVE_DATA_ROLES = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.DSL})
-# Roles that may read the access log of pupil records.
-AUDIT_READER_ROLES = frozenset({Role.TRUST_ADMIN, Role.DSL})
-# Roles of the school side (everyone but provider staff).
-SCHOOL_SIDE_ROLES = frozenset(set(Role) - {Role.PROVIDER_STAFF})

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from trusts.errors import DomainError
 from trusts.models import AccessLog, Membership, Notification
+from trusts.permissions import require
 from trusts.selectors import memberships_of
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,11 @@ def trust_create(*, name: str, slug: str, kind: str = "mat"):
     return trust
 
 
-def trust_policy_update(*, policy, data: dict):
+def trust_policy_update(*, policy, by, data: dict):
     """Save a trust's thresholds. The change is kept in the policy's history (who and when)."""
+    require(by, "trust_policy.edit", "Only a trust admin can change the trust policy.")
+    if by.trust_id != policy.trust_id:
+        raise DomainError("That is another trust's policy.")
     for field, value in data.items():
         setattr(policy, field, value)
     policy.full_clean()

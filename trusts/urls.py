@@ -32,5 +32,4 @@ urlpatterns = [
     path("inbox/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("audit/access-log/", views.access_log, name="access_log"),
     path("trust/policy/", views.trust_policy, name="trust_policy"),
-    path("healthz", views.healthz, name="healthz"),
 ]

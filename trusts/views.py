@@ -1,32 +1,36 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apcommission.health import check_all
 from trusts import services
-from trusts.access import get_visible_or_404, member_required
+from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
 from trusts.models import AccessLog, Notification, TrustPolicy
-from trusts.roles import AUDIT_READER_ROLES, Role
+from trusts.permissions import member_required, permission_required
 
 
-def _safe_next(request, default="home"):
+def _home() -> str:
+    """Where a signed-in person lands: the project's LOGIN_REDIRECT_URL (the home page is not this app's)."""
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_next(request):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return reverse(default)
+    return _home()
 
 
 def _qr_data_uri(text: str) -> str:
@@ -114,17 +118,17 @@ def switch_membership(request, membership_pk):
     messages.info(
         request, f"You are now working in {membership.trust.name} as {membership.get_role_display().lower()}."
     )
-    return redirect("home")
+    return redirect(_home())
 
 
-@member_required()
+@member_required
 def inbox(request):
     notifications = Notification.objects.for_user(request.user).order_by("read_at", "-created_at", "-id")
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
     return render(request, "trusts/inbox.html", {"page": page})
 
 
-@member_required()
+@member_required
 @require_POST
 def notification_read(request, notification_pk):
     notification = get_visible_or_404(Notification.objects, request.membership, pk=notification_pk)
@@ -139,7 +143,7 @@ def notification_read(request, notification_pk):
     return redirect("inbox")
 
 
-@member_required()
+@member_required
 @require_POST
 def notifications_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
@@ -147,7 +151,7 @@ def notifications_read_all(request):
     return redirect("inbox")
 
 
-@member_required(*AUDIT_READER_ROLES)
+@permission_required("access_log.read")
 def access_log(request):
     queryset = AccessLog.objects.visible_to(request.membership).select_related("school")
     filterset = AccessLogFilter(request.GET or None, queryset=queryset)
@@ -156,19 +160,12 @@ def access_log(request):
     return render(request, "trusts/access_log.html", {"filter": filterset, "page": page})
 
 
-@never_cache
-def healthz(request):
-    """Liveness and readiness for load balancers and compose: the database and the broker, as JSON."""
-    state, ok = check_all()
-    return JsonResponse(state, status=200 if ok else 503)
-
-
-@member_required(Role.TRUST_ADMIN)
+@permission_required("trust_policy.edit")
 def trust_policy(request):
     policy = TrustPolicy.objects.get(trust=request.trust)
     form = TrustPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        services.trust_policy_update(policy=policy, data=form.cleaned_data)
+        services.trust_policy_update(policy=policy, by=request.membership, data=form.cleaned_data)
         messages.success(request, "The trust policy is saved. New checks use it from now on.")
         return redirect("trust_policy")
     return render(request, "trusts/trust_policy.html", {"form": form, "policy": policy})

@@ -34,10 +34,8 @@ def provider(world):
 
 @pytest.fixture
 def staff(world):
-    """Provider a's staff persona with the object permission the staff service grants."""
-    membership = world.personas["a.provider_staff"]
-    services.provider_staff_grant(membership=membership)
-    return membership
+    """Provider a's staff persona: the provider-staff membership is the whole of their access."""
+    return world.personas["a.provider_staff"]
 
 
 def add_critical_evidence(provider, *, issue=date(2026, 1, 1), expiry=date(2027, 6, 30), skip=()):

@@ -64,7 +64,7 @@ def test_expiring_evidence_warns_admins_and_provider_staff_once(world, approved)
     with time_machine.travel("2026-11-20 06:15 +0000", tick=False):
         run_job()
         run_job()
-    sent = notifications("evidence_expiring")
+    sent = notifications("providers.evidence_expiring")
     assert sorted(n.recipient.username for n in sent) == ["a-provider_staff", "a-trust_admin"]
     assert all("runs out in 16 days" in n.subject for n in sent)
     with scope(trust=world.trust_a.pk):
@@ -75,7 +75,7 @@ def test_expiring_evidence_warns_admins_and_provider_staff_once(world, approved)
 def test_nothing_to_warn_about_beyond_the_warning_window(world, approved):
     with time_machine.travel("2026-11-01 06:15 +0000", tick=False):
         run_job()
-    assert notifications("evidence_expiring") == []
+    assert notifications("providers.evidence_expiring") == []
 
 
 def test_a_renewed_document_silences_the_warning(world, approved):
@@ -88,7 +88,7 @@ def test_a_renewed_document_silences_the_warning(world, approved):
     )
     with time_machine.travel("2026-11-20 06:15 +0000", tick=False):
         run_job()
-    assert notifications("evidence_expiring") == []
+    assert notifications("providers.evidence_expiring") == []
 
 
 def test_expired_critical_evidence_lapses_the_approval_once(world, approved, pupils_from_school_a1):
@@ -103,7 +103,7 @@ def test_expired_critical_evidence_lapses_the_approval_once(world, approved, pup
     assert len(lapses) == 1
     assert lapses[0].actor is None and lapses[0].actor_label == "system"
     assert "Public liability insurance certificate: ran out on 6 December 2026" in lapses[0].reason
-    sent = notifications("provider_lapsed")
+    sent = notifications("providers.provider_lapsed")
     # Trust admin, the provider's staff, and the DSL of the school with a pupil there; not the other school's.
     assert sorted(n.recipient.username for n in sent) == ["a-provider_staff", "a-school_dsl", "a-trust_admin"]
     assert all(n.urgent for n in sent)
@@ -112,7 +112,7 @@ def test_expired_critical_evidence_lapses_the_approval_once(world, approved, pup
 def test_without_placements_no_school_dsl_is_told(world, approved):
     with time_machine.travel("2026-12-07 06:15 +0000", tick=False):
         run_job()
-    assert sorted(n.recipient.username for n in notifications("provider_lapsed")) == [
+    assert sorted(n.recipient.username for n in notifications("providers.provider_lapsed")) == [
         "a-provider_staff",
         "a-trust_admin",
     ]
@@ -143,8 +143,9 @@ def test_other_trusts_are_untouched(world, approved):
 
 
 def test_task_needs_a_trust_id():
+    # Sent at once rather than when the test's transaction commits, so the refusal shows here.
     with pytest.raises(TypeError):
-        tasks.check_evidence_expiry.delay()
+        tasks.check_evidence_expiry.apply_async(kwargs={}, after_commit=False)
 
 
 def test_beat_schedule_has_the_daily_job(settings):

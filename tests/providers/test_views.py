@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
+from providers import services
 from providers.models import ApprovalEvent, ChecklistAnswer, Evidence, Provider
 from tests.conftest import sign_in
 from tests.factories import MINIMAL_PDF, EvidenceFactory, ProviderFactory
@@ -190,16 +191,19 @@ class TestDetail:
         )
         assert client.get(url("checklist_answer", provider_pk=world.providers["a"].pk)).status_code == 403
 
-    def test_provider_staff_without_the_object_permission_get_404(self, world, client):
+    def test_provider_staff_of_another_provider_get_404(self, world, client):
         sign_in(client, world.personas["a.provider_staff"])
-        assert client.get(url("provider_detail", provider_pk=world.providers["a"].pk)).status_code == 404
+        assert client.get(url("provider_detail", provider_pk=world.providers["a"].pk)).status_code == 200
+        assert (
+            client.get(url("provider_detail", provider_pk=world.providers["a_other"].pk)).status_code == 404
+        )
 
     def test_provider_dashboard_links_to_the_provider(self, world, client, staff):
         sign_in(client, staff)
         body = client.get(reverse("provider_dashboard")).content.decode()
         assert reverse("providers:my_provider") in body
 
-    def test_staff_add_grants_membership_and_permission(self, world, client):
+    def test_staff_add_gives_a_membership_of_the_provider(self, world, client):
         provider = world.providers["a"]
         sign_in(client, world.personas["a.trust_admin"])
         response = client.post(
@@ -212,8 +216,8 @@ class TestDetail:
 
             membership = Membership.objects.get(user__email="jo@skills.example")
         assert membership.role == "provider_staff" and membership.provider == provider
-        assert membership.user.has_perm("providers.view_provider_as_staff", provider)
-        assert not membership.user.has_perm("providers.view_provider_as_staff", world.providers["a_other"])
+        assert services.is_provider_staff_of(membership, provider)
+        assert not services.is_provider_staff_of(membership, world.providers["a_other"])
 
 
 class TestEvidenceViews:

@@ -267,8 +267,12 @@ class TestChecklistEvidenceRule:
 def test_not_applicable_satisfies_a_required_item(provider, admin):
     add_critical_evidence(provider)
     answer_checklist(provider, admin, answer="na")
+    assert services.checklist_problems(provider=provider, on=TODAY) == []
     submit(provider, admin)
-    services.provider_approve(provider=provider, by=admin, approved_until=date(2027, 7, 31))
+    event = services.provider_approve(provider=provider, by=admin, approved_until=date(2027, 7, 31))
+    provider.refresh_from_db()
+    assert provider.status == Provider.Status.APPROVED
+    assert (event.from_status, event.to_status) == ("submitted", "approved")
 
 
 def test_no_answer_needs_a_comment(provider, admin):

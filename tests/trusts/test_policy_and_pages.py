@@ -114,3 +114,29 @@ def test_a_policy_looser_than_the_law_is_refused(admin_client, world, field, val
     assert message in response.content.decode()
     with scopes_disabled():
         assert getattr(TrustPolicy.objects.get(pk=policy.pk), field) == getattr(policy, field)
+
+
+@pytest.mark.django_db
+def test_the_policy_service_rechecks_who_is_changing_it(world):
+    from django_scopes import scope
+
+    from trusts.errors import DomainError
+    from trusts.services import trust_policy_update
+
+    with scope(trust=world.trust_a.pk):
+        policy = TrustPolicy.objects.get(trust=world.trust_a)
+        with pytest.raises(DomainError, match="Only a trust admin"):
+            trust_policy_update(
+                policy=policy, by=world.personas["a.headteacher"], data={"review_interval_weeks": 4}
+            )
+        with pytest.raises(DomainError, match="another trust"):
+            trust_policy_update(
+                policy=policy, by=world.personas["b.trust_admin"], data={"review_interval_weeks": 4}
+            )
+        policy.refresh_from_db()
+        assert policy.review_interval_weeks != 4
+        trust_policy_update(
+            policy=policy, by=world.personas["a.trust_admin"], data={"review_interval_weeks": 4}
+        )
+        policy.refresh_from_db()
+        assert policy.review_interval_weeks == 4

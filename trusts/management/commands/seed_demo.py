@@ -1,15 +1,13 @@
 import importlib
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from trusts import demo
-
-# Each app with demo data has a ``demo.seed(people, context)`` that adds to what the apps before it made.
-DEMO_APPS = ("providers", "placements", "attendance", "qa")
 
 
 class Command(BaseCommand):
@@ -29,14 +27,9 @@ class Command(BaseCommand):
             transaction.atomic(),
         ):
             context = demo.seed(people)
-            for app in DEMO_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(people, context)
+            # Each module of settings.DEMO_SEEDERS has ``seed(people, context)``, run in the listed order.
+            for module_path in settings.DEMO_SEEDERS:
+                importlib.import_module(module_path).seed(people, context)
         if options["json"]:
             self.stdout.write(
                 json.dumps({"password": demo.DEMO_PASSWORD, "accounts": people.accounts}, indent=2)

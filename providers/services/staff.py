@@ -1,0 +1,87 @@
+"""Provider staff access: a provider-staff membership of the provider's trust is the whole of it.
+
+The membership names the provider, and every query a provider-staff member makes is narrowed to it
+(``visible_to``), so no second grant is kept beside it. Removing access ends the membership (kept, with who
+ended it and when, in the provider's staff history) and the person's sessions at once.
+"""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import Provider
+from trusts.errors import DomainError
+from trusts.models import Membership
+from trusts.permissions import require
+from trusts.roles import Role
+
+
+def provider_staff_add(*, provider: Provider, user, by: Membership | None = None, job_title="") -> Membership:
+    """Give ``user`` access to ``provider`` as its staff: a provider-staff membership of the provider's
+    trust. Giving access again to someone whose access was removed opens it again. ``by`` is None only
+    when seeding."""
+    if by is not None:
+        require(by, "provider_staff.manage", "Only a trust admin can give provider staff access.")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user=user, trust_id=provider.trust_id, role=Role.PROVIDER_STAFF)
+            .first()
+        )
+        if membership is None:
+            return Membership.objects.create(
+                user=user,
+                trust_id=provider.trust_id,
+                role=Role.PROVIDER_STAFF,
+                provider=provider,
+                job_title=job_title,
+            )
+        if membership.provider_id != provider.pk:
+            raise DomainError("That person already works for another provider in this trust.")
+        if not membership.is_active:
+            membership.is_active = True
+            membership.ended_at = None
+            membership.ended_by = None
+            membership.job_title = job_title or membership.job_title
+            membership.save(update_fields=["is_active", "ended_at", "ended_by", "job_title"])
+    return membership
+
+
+def end_sessions_of(user) -> int:
+    """Sign ``user`` out everywhere now: delete every unexpired session that belongs to them."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def provider_staff_remove(*, membership: Membership, by: Membership) -> Membership:
+    """End a provider-staff member's access: the membership is kept, marked ended with who and when (and its
+    history row), and the person is signed out at once."""
+    require(by, "provider_staff.manage", "Only a trust admin can remove provider staff access.")
+    if membership.role != Role.PROVIDER_STAFF:
+        raise DomainError("Only provider staff access is removed here.")
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not locked.is_active:
+            raise DomainError("This person's access has already been removed.")
+        locked.is_active = False
+        locked.ended_at = timezone.now()
+        locked.ended_by = by.user
+        locked.save(update_fields=["is_active", "ended_at", "ended_by"])
+        end_sessions_of(locked.user)
+    membership.is_active, membership.ended_at, membership.ended_by = False, locked.ended_at, by.user
+    return membership
+
+
+def is_provider_staff_of(membership: Membership, provider: Provider) -> bool:
+    """Whether ``membership`` is an active provider-staff membership of ``provider``."""
+    return (
+        membership.role == Role.PROVIDER_STAFF
+        and membership.is_active
+        and membership.provider_id == provider.pk
+    )
