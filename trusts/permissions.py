@@ -117,6 +117,7 @@ def member_required(view=None):
                 raise PermissionDenied("Choose a trust first.")
             return view(request, *args, **kwargs)
 
+        wrapped.member_only = True
         return wrapped
 
     return decorator(view) if view is not None else decorator

@@ -19,15 +19,21 @@ from trusts.models import Trust
 class TrustTask(DjangoTask):
     abstract = True
 
-    def __call__(self, *args, **kwargs):
-        trust_id = kwargs.get("trust_id")
+    def _check_trust_id(self, kwargs):
+        trust_id = (kwargs or {}).get("trust_id")
         if not isinstance(trust_id, int) or isinstance(trust_id, bool):
             raise TypeError(f"{self.name} must be called with trust_id=<int>, got {trust_id!r}.")
-        with scope(trust=trust_id):
+        return trust_id
+
+    def __call__(self, *args, **kwargs):
+        with scope(trust=self._check_trust_id(kwargs)):
             return super().__call__(*args, **kwargs)
 
     def apply_async(self, args=None, kwargs=None, *, after_commit: bool = True, **options):
-        """Send now outside a transaction; inside one, once it commits (nothing if it rolls back)."""
+        """Send now outside a transaction; inside one, once it commits (nothing if it rolls back).
+
+        A missing trust id is refused here, at the caller, not later in a worker or after the commit."""
+        self._check_trust_id(kwargs)
         if after_commit and transaction.get_connection().in_atomic_block:
             transaction.on_commit(lambda: super(TrustTask, self).apply_async(args, kwargs, **options))
             return None

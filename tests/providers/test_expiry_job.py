@@ -143,9 +143,11 @@ def test_other_trusts_are_untouched(world, approved):
 
 
 def test_task_needs_a_trust_id():
-    # Sent at once rather than when the test's transaction commits, so the refusal shows here.
+    # Refused at the caller, even inside a transaction where sending waits for the commit.
     with pytest.raises(TypeError):
-        tasks.check_evidence_expiry.apply_async(kwargs={}, after_commit=False)
+        tasks.check_evidence_expiry.delay()
+    with pytest.raises(TypeError):
+        tasks.check_evidence_expiry.delay(trust_id="1")
 
 
 def test_beat_schedule_has_the_daily_job(settings):
