@@ -7,7 +7,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from attendance.models import ChaseEvent
-from placements import rules, services
+from placements import lifecycle, pupils, rules
+from placements.agreements.notice import referral_notice_issue
 from placements.forms import PlacementForm, PupilForm
 from placements.imports import parse_pupil_csv, parse_yes_no
 from placements.models import Pupil
@@ -86,7 +87,7 @@ def test_pupil_form_refuses_date_of_birth_that_does_not_fit_the_year(pw):
 
 def test_pupil_create_service_refuses_impossible_age(pw):
     with pytest.raises(DomainError) as error:
-        services.pupil_create(
+        pupils.pupil_create(
             by=pw.personas["a.ap_lead"],
             school=pw.schools["a1"],
             legal_first_name="Tiny",
@@ -265,8 +266,8 @@ def test_notice_counts_school_days_between_start_and_planned_end(pw):
         planned_end_date=date(2026, 12, 11),
         school_main_contact="Jo Main, AP lead, 0113 496 0001",
     )
-    services.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
-    notice = services.referral_notice_issue(
+    lifecycle.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
+    notice = referral_notice_issue(
         by=lead,
         placement=placement,
         notice_date=date(2026, 11, 25),
@@ -288,9 +289,9 @@ def test_notice_counts_school_days_between_start_and_planned_end(pw):
 def test_notice_needs_a_planned_end(pw):
     lead = pw.personas["a.ap_lead"]
     placement = new_placement(pw, reason="off_site", start_date=date(2026, 11, 30), planned_end_date=None)
-    services.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
+    lifecycle.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
     with pytest.raises(DomainError) as error:
-        services.referral_notice_issue(
+        referral_notice_issue(
             by=lead,
             placement=placement,
             notice_date=date(2026, 11, 25),
