@@ -111,7 +111,7 @@ def placement_update(*, by, placement, **fields) -> Placement:
 
 
 def timetable_set(*, by, placement, sessions: list[dict]) -> list[TimetableSession]:
-    """Replace the timetable. ``sessions``: dicts of weekday (0 Monday to 4 Friday), session ("am"/"pm"),
+    """Set the timetable to ``sessions``: dicts of weekday (0 Monday to 4 Friday), session ("am"/"pm"),
     start_time and end_time."""
     require_school_side_of(by, placement, "placement.edit")
     problems = []
@@ -141,21 +141,30 @@ def timetable_set(*, by, placement, sessions: list[dict]) -> list[TimetableSessi
         placement = lock_placement(placement)
         if placement.status == Placement.Status.ENDED:
             raise DomainError("This placement has ended and can no longer be changed.")
-        placement.sessions.all().delete()
-        created = [
-            TimetableSession.objects.create(
-                trust_id=placement.trust_id,
-                placement=placement,
-                weekday=s["weekday"],
-                session=s["session"],
-                start_time=s["start_time"],
-                end_time=s["end_time"],
-            )
-            for s in sorted(sessions, key=lambda s: (s["weekday"], s["session"]))
-        ]
+        # Sessions are updated in place: an unchanged session keeps its row (and anything that refers to it),
+        # a changed one is updated, a dropped one deleted. Attendance refreshes once for the whole edit.
+        existing = {(s.weekday, s.session): s for s in placement.sessions.all()}
+        rows = []
+        for s in sorted(sessions, key=lambda s: (s["weekday"], s["session"])):
+            row = existing.pop((s["weekday"], s["session"]), None)
+            if row is None:
+                row = TimetableSession(
+                    trust_id=placement.trust_id,
+                    placement=placement,
+                    weekday=s["weekday"],
+                    session=s["session"],
+                )
+            elif (row.start_time, row.end_time) == (s["start_time"], s["end_time"]):
+                rows.append(row)
+                continue
+            row.start_time, row.end_time = s["start_time"], s["end_time"]
+            row.save()
+            rows.append(row)
+        for row in existing.values():
+            row.delete()
         Placement.objects.filter(pk=placement.pk).update(updated_at=timezone.now())
         sla_mark_if_outdated(placement)
-    return created
+    return rows
 
 
 def placement_propose(*, by, placement) -> Placement:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django_scopes import scope
 
 from placements import rules
 from placements.agreements.documents import render_notice_pdf
@@ -42,13 +43,45 @@ def notice_session_times(sessions) -> list[dict]:
 def referral_notice_issue(
     *, by, placement, notice_date, delivered_by, recipients, report_to, reasons, objectives
 ) -> ReferralNotice:
-    """Issue the written notice of an off-site direction, frozen with its PDF. Refused if it would not come at
-    least two school days before the start. The number of days it states is counted from the school's calendar
-    between the start and the planned end."""
+    """Issue the written notice of an off-site direction. Refused if it would not come at least two school
+    days before the start. The number of days it states is counted from the school's calendar between the
+    start and the planned end. Its contents are frozen under the placement's lock; the PDF is rendered from
+    them once the notice has committed (``notice_document_render``)."""
     require_school_side_of(by, placement, "notice.issue")
-    placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
-        pk=placement.pk
-    )
+    with transaction.atomic():
+        Placement.objects.select_for_update().get(pk=placement.pk)
+        placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
+            pk=placement.pk
+        )
+        notice = _notice_freeze(
+            by=by,
+            placement=placement,
+            notice_date=notice_date,
+            delivered_by=delivered_by,
+            recipients=recipients,
+            report_to=report_to,
+            reasons=reasons,
+            objectives=objectives,
+        )
+    trust_id, notice_pk = notice.trust_id, notice.pk
+    transaction.on_commit(lambda: notice_document_render(trust_id=trust_id, notice_pk=notice_pk))
+    return notice
+
+
+def notice_document_render(*, trust_id: int, notice_pk: int) -> ReferralNotice:
+    """The second phase of issuing: render the notice's PDF from its frozen contents, once, and store it."""
+    with scope(trust=trust_id):
+        notice = ReferralNotice.objects.get(pk=notice_pk)
+        if not notice.pdf:
+            data = render_notice_pdf(contents=notice.contents)
+            ReferralNotice.objects.filter(pk=notice_pk, pdf=b"").update(pdf=data)
+        return ReferralNotice.objects.get(pk=notice_pk)
+
+
+def _notice_freeze(
+    *, by, placement, notice_date, delivered_by, recipients, report_to, reasons, objectives
+) -> ReferralNotice:
+    """Check the notice and store it with the contents it states (the PDF follows after the commit)."""
     problems = []
     if not placement.is_off_site_direction:
         raise DomainError("A notice is needed only for an off-site direction to improve behaviour.")
@@ -117,18 +150,17 @@ def referral_notice_issue(
         "review_interval_weeks": placement.trust.policy.review_interval_weeks,
         "school_contact": placement.school_main_contact or school.name,
     }
-    with transaction.atomic():
-        return ReferralNotice.objects.create(
-            trust_id=placement.trust_id,
-            placement=placement,
-            notice_date=notice_date,
-            delivered_by=delivered_by,
-            recipients=recipients,
-            report_to=report_to,
-            number_of_days=number_of_days,
-            reasons=reasons,
-            objectives=objectives,
-            contents=contents,
-            pdf=render_notice_pdf(contents=contents),
-            issued_by=by.user,
-        )
+    return ReferralNotice.objects.create(
+        trust_id=placement.trust_id,
+        placement=placement,
+        notice_date=notice_date,
+        delivered_by=delivered_by,
+        recipients=recipients,
+        report_to=report_to,
+        number_of_days=number_of_days,
+        reasons=reasons,
+        objectives=objectives,
+        contents=contents,
+        pdf=b"",
+        issued_by=by.user,
+    )

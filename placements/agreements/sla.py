@@ -1,4 +1,7 @@
-"""The service level agreement: the frozen data it states, its versions, the two signatures and its PDFs."""
+"""The service level agreement: the frozen data it states, its versions, the two signatures and its PDFs.
+
+Building and signing are two-phase: inside the transaction the placement (or version) is locked, checked and
+its data frozen; the PDF is rendered from that frozen data after the commit, so no lock waits on WeasyPrint."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 
 from django.db import transaction
 from django.utils import timezone
+from django_scopes import scope
 
 from placements import rules
 from placements.agreements.documents import render_sla_pdf
@@ -136,11 +140,12 @@ def sla_mark_if_outdated(placement) -> bool:
 
 
 def sla_build_version(*, by, placement) -> SLAVersion:
-    """A new SLA version from the placement as it stands, frozen with its PDF. If the newest version still
+    """A new SLA version from the placement as it stands, its data frozen under the placement's lock; the PDF
+    is rendered once the version has committed (``sla_documents_render``). If the newest version still
     matches the placement it is returned unchanged."""
     require_school_side_of(by, placement, "sla.build")
     with transaction.atomic():
-        placement = Placement.objects.select_for_update().get(pk=placement.pk)
+        Placement.objects.select_for_update().get(pk=placement.pk)
         placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
             pk=placement.pk
         )
@@ -150,22 +155,28 @@ def sla_build_version(*, by, placement) -> SLAVersion:
             raise DomainError("Add the timetable first: the SLA states the sessions and hours.")
         snapshot = sla_snapshot(placement)
         print_ = fingerprint(snapshot)
-        latest = SLAVersion.objects.filter(placement=placement).order_by("-number").first()
+        latest = (
+            SLAVersion.objects.filter(placement=placement)
+            .defer("pdf", "signed_pdf")
+            .order_by("-number")
+            .first()
+        )
         if latest is not None and latest.superseded_at is None and latest.fingerprint == print_:
             return latest
         SLAVersion.objects.filter(placement=placement, superseded_at__isnull=True).update(
             superseded_at=timezone.now()
         )
-        number = (latest.number + 1) if latest else 1
-        return SLAVersion.objects.create(
+        version = SLAVersion.objects.create(
             trust_id=placement.trust_id,
             placement=placement,
-            number=number,
+            number=(latest.number + 1) if latest else 1,
             snapshot=snapshot,
             fingerprint=print_,
-            pdf=render_sla_pdf(snapshot=snapshot, number=number),
+            pdf=b"",
             created_by=by.user,
         )
+    _render_after_commit(version)
+    return version
 
 
 def _signature(name, role, at):
@@ -217,20 +228,40 @@ def sla_sign(*, by, version, side: str, signatory_name: str, signatory_role: str
         setattr(version, f"{side}_signatory_role", signatory_role.strip())
         setattr(version, f"{side}_signed_at", now)
         setattr(version, f"{side}_signed_by", by.user)
-        if version.fully_signed:
-            version.signed_pdf = render_sla_pdf(
-                snapshot=version.snapshot,
-                number=version.number,
-                signatures={
-                    "school": _signature(
-                        version.school_signatory_name, version.school_signatory_role, version.school_signed_at
-                    ),
-                    "provider": _signature(
-                        version.provider_signatory_name,
-                        version.provider_signatory_role,
-                        version.provider_signed_at,
-                    ),
-                },
-            )
         version.save()
+    if version.fully_signed:
+        _render_after_commit(version)
     return version
+
+
+def _signatures(version) -> dict:
+    return {
+        side: _signature(
+            getattr(version, f"{side}_signatory_name"),
+            getattr(version, f"{side}_signatory_role"),
+            getattr(version, f"{side}_signed_at"),
+        )
+        for side in ("school", "provider")
+    }
+
+
+def _render_after_commit(version) -> None:
+    trust_id, version_pk = version.trust_id, version.pk
+    transaction.on_commit(lambda: sla_documents_render(trust_id=trust_id, version_pk=version_pk))
+
+
+def sla_documents_render(*, trust_id: int, version_pk: int) -> SLAVersion:
+    """The second phase of building and signing: render the PDFs the version is missing from its frozen data
+    and store them, outside any lock. The copy to sign is rendered once; the signed copy once both sides have
+    signed, and never again (the conditional update keeps the first one stored)."""
+    with scope(trust=trust_id):
+        version = SLAVersion.objects.get(pk=version_pk)
+        if not version.pdf:
+            data = render_sla_pdf(snapshot=version.snapshot, number=version.number)
+            SLAVersion.objects.filter(pk=version_pk, pdf=b"").update(pdf=data)
+        if version.fully_signed and version.signed_pdf is None:
+            data = render_sla_pdf(
+                snapshot=version.snapshot, number=version.number, signatures=_signatures(version)
+            )
+            SLAVersion.objects.filter(pk=version_pk, signed_pdf__isnull=True).update(signed_pdf=data)
+        return SLAVersion.objects.get(pk=version_pk)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from placements import forms
 from placements.agreements import notice, sla
+from placements.agreements.notice import notice_document_render
 from placements.models import ReferralNotice, SLAVersion
 from placements.views.common import get_placement, pdf_response, show_error, to_detail
 from trusts.access import get_visible_or_404
@@ -68,7 +69,10 @@ def sla_pdf(request, sla_pk):
     version = get_visible_or_404(
         SLAVersion.objects.select_related("placement__pupil"), request.membership, pk=sla_pk
     )
-    signed = version.signed_pdf is not None and bool(version.signed_pdf)
+    if not version.pdf or (version.fully_signed and version.signed_pdf is None):
+        # Rendered after the commit that froze it; if that did not happen (the process stopped), now.
+        version = sla.sla_documents_render(trust_id=version.trust_id, version_pk=version.pk)
+    signed = version.fully_signed
     data = version.signed_pdf if signed else version.pdf
     suffix = "signed" if signed else "to-sign"
     return pdf_response(data, f"sla-{version.placement_id}-v{version.number}-{suffix}.pdf")
@@ -109,6 +113,8 @@ def notice_issue(request, placement_pk):
 @permission_required("notice.read")
 def notice_pdf(request, notice_pk):
     notice = get_visible_or_404(ReferralNotice.objects, request.membership, pk=notice_pk)
+    if not notice.pdf:
+        notice = notice_document_render(trust_id=notice.trust_id, notice_pk=notice.pk)
     return pdf_response(
         notice.pdf, f"offsite-direction-notice-{notice.placement_id}-{notice.notice_date}.pdf"
     )

@@ -246,8 +246,11 @@ def test_other_placements_of_the_pupil_are_shown_and_counted(pw):
     assert any(g.code == "education_hours" and not g.blocking for g in gates.placement_gates(second))
 
 
-def test_sla_superseded_by_a_later_change_and_outdated_signature_refused(pw):
-    placement = make_ready(pw, new_placement(pw))
+def test_sla_superseded_by_a_later_change_and_outdated_signature_refused(
+    pw, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the signed PDF is rendered after the commit
+        placement = make_ready(pw, new_placement(pw))
     lead = pw.personas["a.ap_lead"]
     signed = placement.sla_versions.get()
     assert signed.fully_signed and signed.signed_pdf

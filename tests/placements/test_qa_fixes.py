@@ -256,7 +256,7 @@ def test_arrangements_gate_not_met_for_fsm_pupil_without_meals(pw, client):
     assert "Not arranged yet" in html
 
 
-def test_notice_counts_school_days_between_start_and_planned_end(pw):
+def test_notice_counts_school_days_between_start_and_planned_end(pw, django_capture_on_commit_callbacks):
     lead = pw.personas["a.ap_lead"]
     # Monday 30 November to Friday 11 December: ten school days; Tuesday and Thursday mornings attended.
     placement = new_placement(
@@ -267,16 +267,18 @@ def test_notice_counts_school_days_between_start_and_planned_end(pw):
         school_main_contact="Jo Main, AP lead, 0113 496 0001",
     )
     lifecycle.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
-    notice = referral_notice_issue(
-        by=lead,
-        placement=placement,
-        notice_date=date(2026, 11, 25),
-        delivered_by="hand",
-        recipients="Chris Parent",
-        report_to="Reception",
-        reasons="Disruption.",
-        objectives="Return to lessons.",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered after the commit
+        notice = referral_notice_issue(
+            by=lead,
+            placement=placement,
+            notice_date=date(2026, 11, 25),
+            delivered_by="hand",
+            recipients="Chris Parent",
+            report_to="Reception",
+            reasons="Disruption.",
+            objectives="Return to lessons.",
+        )
+    notice.refresh_from_db()
     assert notice.number_of_days == 10
     import io
 
