@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from placements.models import (
-    Placement,
-)
+from placements.models import Placement
 from trusts.errors import DomainError, validation_problems
 from trusts.permissions import require
 

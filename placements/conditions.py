@@ -9,13 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from placements.common import lock_placement, require_school_side_of
-from placements.models import (
-    Consent,
-    LAAgreement,
-    Placement,
-    Plan,
-    Target,
-)
+from placements.models import Consent, LAAgreement, Placement, Plan, Target
 from trusts.errors import DomainError
 
 

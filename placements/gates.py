@@ -9,14 +9,7 @@ from django.db.models import Prefetch
 
 from placements import rules
 from placements.agreements.sla import latest_sla, sla_is_current
-from placements.models import (
-    Consent,
-    LAAgreement,
-    Placement,
-    Plan,
-    ReferralNotice,
-    TimetableSession,
-)
+from placements.models import Consent, LAAgreement, Placement, Plan, ReferralNotice, TimetableSession
 from placements.selectors import placement_registration_check, weekly_education
 from trusts.calendar import SchoolCalendar
 

@@ -10,11 +10,7 @@ from placements import rules
 from placements.agreements.sla import latest_sla, sla_is_current, sla_mark_if_outdated
 from placements.common import full_clean, lock_placement, require_school_side_of
 from placements.gates import placement_gates, unmet_blocking
-from placements.models import (
-    Placement,
-    Review,
-    TimetableSession,
-)
+from placements.models import Placement, Review, TimetableSession
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, require
 

@@ -9,11 +9,7 @@ from placements import rules
 from placements.agreements.sla import sla_mark_if_outdated
 from placements.common import full_clean
 from placements.imports import parse_pupil_csv
-from placements.models import (
-    Carer,
-    Placement,
-    Pupil,
-)
+from placements.models import Carer, Placement, Pupil
 from trusts.csv_import import commit_all_or_nothing
 from trusts.errors import DomainError
 from trusts.permissions import require

@@ -11,9 +11,7 @@ from django.utils import timezone
 from placements import rules
 from placements.agreements.sla import latest_sla, sla_is_current
 from placements.common import placement_url
-from placements.models import (
-    Placement,
-)
+from placements.models import Placement
 from placements.selectors import outstanding_reviews
 from trusts.recipients import Directory, alert
 

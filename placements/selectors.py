@@ -8,10 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from placements import rules
-from placements.models import (
-    Placement,
-    Review,
-)
+from placements.models import Placement, Review
 from providers.registration import PlacementFact, registration_check
 
 

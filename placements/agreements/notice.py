@@ -10,11 +10,7 @@ from django_scopes import scope
 from placements import rules
 from placements.agreements.documents import render_notice_pdf
 from placements.common import require_school_side_of
-from placements.models import (
-    Placement,
-    ReferralNotice,
-    TimetableSession,
-)
+from placements.models import Placement, ReferralNotice, TimetableSession
 from trusts.calendar import CalendarError, SchoolCalendar
 from trusts.errors import DomainError
 

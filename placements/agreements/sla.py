@@ -15,10 +15,7 @@ from django_scopes import scope
 from placements import rules
 from placements.agreements.documents import render_sla_pdf
 from placements.common import require_school_side_of
-from placements.models import (
-    Placement,
-    SLAVersion,
-)
+from placements.models import Placement, SLAVersion
 from trusts.errors import DomainError
 
 
