@@ -27,8 +27,8 @@ def pupil_list(request):
         "legal_last_name", "legal_first_name", "pk"
     )
     filterset = forms.PupilFilter(request.GET or None, queryset=queryset, membership=request.membership)
-    pupils = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(pupils, 25).get_page(request.GET.get("page"))
+    matching = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(matching, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "placements/pupil_list.html",
