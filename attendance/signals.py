@@ -1,5 +1,11 @@
 """Attendance follows placements: when a placement starts running or its timetable changes, its future
-sessions are laid out again (after the change commits). Placements knows nothing of attendance."""
+sessions are laid out again (after the change commits). Placements knows nothing of attendance.
+
+A timetable edit saves several sessions in one transaction; the placement is refreshed once per commit, not
+once per row: a refresh already waiting on the current transaction for that placement is not queued again.
+"""
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -8,10 +14,30 @@ from django.dispatch import receiver
 from placements.models import Placement, TimetableSession
 
 
-def _refresh_later(placement_id: int, trust_id: int):
-    from attendance.tasks import refresh_sessions
+@dataclass(frozen=True)
+class _Refresh:
+    """One placement's refresh, waiting for the commit. Equal refreshes are the same job."""
 
-    transaction.on_commit(lambda: refresh_sessions.delay(trust_id=trust_id, placement_id=placement_id))
+    trust_id: int
+    placement_id: int
+
+    def __call__(self):
+        from attendance.tasks import refresh_sessions
+
+        refresh_sessions.delay(trust_id=self.trust_id, placement_id=self.placement_id)
+
+
+def _waiting(connection, refresh: _Refresh) -> bool:
+    # Callbacks of a rolled-back savepoint leave this list, so a refresh dropped with them is queued again.
+    return any(callback == refresh for _, callback, *_ in connection.run_on_commit)
+
+
+def _refresh_later(placement_id: int, trust_id: int):
+    connection = transaction.get_connection()
+    refresh = _Refresh(trust_id=trust_id, placement_id=placement_id)
+    if connection.in_atomic_block and _waiting(connection, refresh):
+        return
+    transaction.on_commit(refresh)
 
 
 @receiver(post_save, sender=Placement)

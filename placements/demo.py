@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from placements import rules, selectors
-from placements.documents import render_notice_pdf, render_sla_pdf
+from placements import rules
+from placements.agreements.documents import render_notice_pdf, render_sla_pdf
+from placements.agreements.notice import notice_session_times
+from placements.agreements.sla import fingerprint, sla_snapshot
 from placements.models import (
     Carer,
     Consent,
@@ -27,7 +29,6 @@ from placements.models import (
     TargetProgress,
     TimetableSession,
 )
-from placements.services import notice_session_times
 from placements.upn import make_upn
 from providers.models import Provider
 from trusts.calendar import SchoolCalendar
@@ -245,7 +246,7 @@ def _signed_sla(placement, day, head_name):
     placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
         pk=placement.pk
     )
-    snapshot = selectors.sla_snapshot(placement)
+    snapshot = sla_snapshot(placement)
     signed_at = _aware(day, 14)
     signatures = {
         "school": {"name": head_name, "role": "Headteacher", "at": f"{signed_at:%d %B %Y at %H:%M}"},
@@ -260,7 +261,7 @@ def _signed_sla(placement, day, head_name):
         placement=placement,
         number=1,
         snapshot=snapshot,
-        fingerprint=selectors.fingerprint(snapshot),
+        fingerprint=fingerprint(snapshot),
         pdf=render_sla_pdf(snapshot=snapshot, number=1),
         signed_pdf=render_sla_pdf(snapshot=snapshot, number=1, signatures=signatures),
         school_signatory_name=head_name,

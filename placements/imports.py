@@ -1,4 +1,4 @@
-"""Reading a pupil list exported from a school's MIS (CSV). Parsing only: placements.services commits.
+"""Reading a pupil list exported from a school's MIS (CSV). Parsing only: placements.pupils commits.
 
 Headers are matched loosely (case, spaces and common MIS spellings), so exports from the usual systems work
 without editing. Every bad row is reported with its line number and what is wrong.

@@ -53,7 +53,7 @@ class Pupil(models.Model):
     year_group = models.CharField(max_length=2, choices=YEAR_GROUPS)
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.OTHER)
     first_language = models.CharField(max_length=60, blank=True, default="English")
-    # Sensitive flags: shown only to the roles in trusts.roles.SENSITIVE_DATA_ROLES.
+    # Sensitive flags: shown only to the roles holding "pupil.read_sensitive" (trusts.permissions).
     ehcp = models.BooleanField("has an EHCP", default=False)
     ehcp_under_assessment = models.BooleanField("EHC needs assessment under way", default=False)
     sen_support = models.BooleanField("SEN support", default=False)
@@ -273,13 +273,6 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.pupil} at {self.provider}"
-
-    @property
-    def weekly_hours_at_provider(self) -> Decimal:
-        annotated = getattr(self, "weekly_hours", None)
-        if annotated is not None:
-            return Decimal(annotated)
-        return sum((s.hours for s in self.sessions.all()), Decimal("0"))
 
     @property
     def is_off_site_direction(self):
@@ -564,10 +557,6 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.scheduled_for:%d %b %Y}"
-
-    @property
-    def is_held(self):
-        return self.held_on is not None
 
 
 class TargetProgress(models.Model):

@@ -75,10 +75,6 @@ def notice_in_time(calendar, *, notice_date: date, start_date: date) -> bool:
     return calendar.count_between(notice_date, start_date) >= OFF_SITE_NOTICE_SCHOOL_DAYS
 
 
-def sessions_per_week(sessions) -> int:
-    return len(list(sessions))
-
-
 def next_review_date(*, after: date, policy) -> date:
     """Reviews at least every ``review_interval_weeks`` (half-termly by default)."""
     return after + timedelta(weeks=policy.review_interval_weeks)

@@ -3,23 +3,23 @@ the database and notifies once per subject, so a re-run or a missed beat is harm
 
 from celery import shared_task
 
-from placements import services
+from placements import reminders
 from trusts.tasking import TrustTask, for_each_trust
 
 
 @shared_task(base=TrustTask, name="placements.tasks.remind_reviews")
 def remind_reviews(*, trust_id: int) -> int:
-    return services.reviews_remind()
+    return reminders.reviews_remind()
 
 
 @shared_task(base=TrustTask, name="placements.tasks.remind_unsigned_slas")
 def remind_unsigned_slas(*, trust_id: int) -> int:
-    return services.sla_unsigned_remind()
+    return reminders.sla_unsigned_remind()
 
 
 @shared_task(base=TrustTask, name="placements.tasks.remind_part_time_reviews")
 def remind_part_time_reviews(*, trust_id: int) -> int:
-    return services.part_time_reviews_remind()
+    return reminders.part_time_reviews_remind()
 
 
 remind_reviews_all_trusts = for_each_trust(remind_reviews)

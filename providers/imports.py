@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from providers import vetting_data
 from providers.models import Provider
+from trusts.csv_import import decode_upload
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 1000
@@ -93,7 +94,7 @@ def read_csv(data: bytes) -> list[dict]:
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportFileError("The file is larger than 1 MB. Split it into smaller files.")
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_upload(data)
     except UnicodeDecodeError:
         raise ImportFileError(
             "The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'."

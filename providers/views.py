@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.core.signing import BadSignature
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,8 @@ from providers.forms import (
 )
 from providers.imports import ImportFileError, read_csv, validate_rows
 from providers.models import ApprovalCondition, ChecklistTemplate, Evidence, Provider
-from trusts.access import get_visible_or_404, member_required  # the import views' guard
+from trusts.access import get_visible_or_404
+from trusts.csv_import import PendingImport
 from trusts.errors import DomainError
 from trusts.models import Membership
 from trusts.permissions import has_perm, permission_required
@@ -494,7 +494,7 @@ def checklist_completed_pdf(request, provider_pk):
 # --- Import ---------------------------------------------------------------------------------------------
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.import")
 def provider_import(request):
     form = ImportForm(*_posted(request))
     rows = None
@@ -505,30 +505,29 @@ def provider_import(request):
             form.add_error("file", str(error))
         else:
             rows = validate_rows(trust=request.trust, rows=raw_rows)
+            pending = PendingImport(request, IMPORT_SESSION_KEY)
             if not any(r.errors for r in rows):
-                request.session[IMPORT_SESSION_KEY] = {"trust_id": request.trust.pk, "rows": raw_rows}
+                pending.keep(raw_rows)
             else:
-                request.session.pop(IMPORT_SESSION_KEY, None)
+                pending.drop()
     bad = [r for r in rows or [] if r.errors]
     return render(request, "providers/import.html", {"form": form, "rows": rows, "bad_rows": bad})
 
 
-@member_required(Role.TRUST_ADMIN)
+@permission_required("provider.import")
 @require_POST
 def provider_import_confirm(request):
-    stored = request.session.get(IMPORT_SESSION_KEY)
-    if not stored or stored.get("trust_id") != request.trust.pk:
+    pending = PendingImport(request, IMPORT_SESSION_KEY)
+    rows = pending.take()
+    if rows is None:
         messages.error(request, "There is no checked file waiting to be imported. Upload it again.")
         return redirect("providers:provider_import")
+    pending.drop()
     try:
-        created = services.providers_import_commit(
-            trust=request.trust, by=request.membership, rows=stored["rows"]
-        )
-    except (DomainError, BadSignature) as error:
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        created = services.providers_import_commit(trust=request.trust, by=request.membership, rows=rows)
+    except DomainError as error:
         _show_refusal(request, error)
         return redirect("providers:provider_import")
-    request.session.pop(IMPORT_SESSION_KEY, None)
     messages.success(
         request, f"{len(created)} provider{'s' if len(created) != 1 else ''} added to the register as drafts."
     )

@@ -1,10 +1,7 @@
-"""How views reach objects and check roles. One helper per question, so every view answers it the same way:
-a missing object and another trust's or another school's object give the same 404."""
+"""How views reach objects: a missing object and another trust's or another school's object give the same
+404. Who may open a page is trusts/permissions.py."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 
@@ -17,22 +14,3 @@ def get_visible_or_404(queryset, membership, **lookup):
         return queryset.visible_to(membership).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("Not found.") from None
-
-
-def member_required(*roles):
-    """Signed in, with an active membership, and (if roles are given) holding one of them; otherwise 403."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            membership = getattr(request, "membership", None)
-            if membership is None:
-                raise PermissionDenied("Choose a trust first.")
-            if roles and membership.role not in roles:
-                raise PermissionDenied("Your role does not give access to this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

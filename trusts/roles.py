@@ -1,4 +1,5 @@
-"""Roles and what each may see. One place, so every app asks the same question the same way."""
+"""The roles and the structural facts about them (which need a school, which sign in with two factors).
+What each role may do is in trusts/permissions.py."""
 
 from django.db import models
 
@@ -19,6 +20,3 @@ SCHOOL_BOUND_ROLES = frozenset({Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_
 SCHOOL_OPTIONAL_ROLES = frozenset({Role.DSL, Role.GOVERNOR})
 # Roles that must sign in with a second factor.
 TWO_FACTOR_ROLES = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.DSL})
-# Roles allowed to see sensitive pupil flags (child protection, looked-after, health). Superseded by the
-# "pupil.read_sensitive" action of trusts/permissions.py; kept while placements still imports it.
-SENSITIVE_DATA_ROLES = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.DSL})

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django_scopes import scope, scopes_disabled
 
-from placements import services
+from placements import conditions, lifecycle
+from placements.agreements import sla
 from providers.models import Provider
 from tests.factories import (
     AcademicYearFactory,
@@ -94,12 +95,12 @@ def new_placement(world, *, school="a1", provider="a", pupil=None, **fields):
 def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
     """Meet every gate of ``placement`` through the services, as an AP lead would."""
     lead = lead or world.personas["a.ap_lead"]
-    services.timetable_set(by=lead, placement=placement, sessions=sessions)
+    lifecycle.timetable_set(by=lead, placement=placement, sessions=sessions)
     if placement.status == "draft":
-        services.placement_propose(by=lead, placement=placement)
+        lifecycle.placement_propose(by=lead, placement=placement)
     carer = CarerFactory(pupil=placement.pupil)
-    services.consent_record(by=lead, placement=placement, carer=carer, decision="given", method="in_person")
-    services.plan_save(
+    conditions.consent_record(by=lead, placement=placement, carer=carer, decision="given", method="in_person")
+    conditions.plan_save(
         by=lead,
         placement=placement,
         reintegration_aim="Back to full-time lessons at school by February half-term.",
@@ -116,18 +117,16 @@ def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
             }
         ],
     )
-    services.checks_record(
+    conditions.checks_record(
         by=lead,
         placement=placement,
         la_informed_on=date(2026, 11, 18),
         risk_assessment_recorded_on=date(2026, 11, 19),
         risk_assessment_summary="Low risk; supervised at all times.",
     )
-    version = services.sla_build_version(by=lead, placement=placement)
-    services.sla_sign(
-        by=lead, version=version, side="school", signatory_name="Jo Main", signatory_role="AP lead"
-    )
-    services.sla_sign(
+    version = sla.sla_build_version(by=lead, placement=placement)
+    sla.sla_sign(by=lead, version=version, side="school", signatory_name="Jo Main", signatory_role="AP lead")
+    sla.sla_sign(
         by=lead,
         version=version,
         side="provider",

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from placements import services, tasks
+from placements import lifecycle, reminders, reviews, tasks
 from placements.models import Placement, Review
 from tests.factories import ReviewFactory, TimetableSessionFactory
 from tests.placements.conftest import make_ready, new_placement
@@ -12,14 +12,14 @@ from trusts.models import Notification
 
 def _active(pw):
     placement = make_ready(pw, new_placement(pw))
-    services.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
-    services.placement_activate(by=pw.personas["a.ap_lead"], placement=placement, today=date(2026, 11, 30))
+    lifecycle.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
+    lifecycle.placement_activate(by=pw.personas["a.ap_lead"], placement=placement, today=date(2026, 11, 30))
     placement.refresh_from_db()
     return placement
 
 
 def _incident(pw, placement, by="a.provider_staff", n=1):
-    return services.incident_record(
+    return reviews.incident_record(
         by=pw.personas[by],
         placement=placement,
         occurred_at=datetime(2026, 11, 19 - n, 11, 0, tzinfo=UTC),
@@ -52,7 +52,7 @@ def test_provider_staff_only_report_on_their_own_providers_placements(pw):
     with pytest.raises(DomainError, match="another provider"):
         _incident(pw, placement)
     with pytest.raises(DomainError, match="another provider"):
-        services.provider_report_record(
+        reviews.provider_report_record(
             by=pw.personas["a.provider_staff"],
             placement=placement,
             period_ending=date(2026, 12, 18),
@@ -82,7 +82,7 @@ def test_review_reminders_due_and_overdue_are_sent_once(pw, clock):
 def test_unsigned_sla_reminder_within_the_warning_window_once(pw):
     placement = new_placement(pw, start_date=date(2026, 12, 7))  # 17 days away: outside the 10-day window
     TimetableSessionFactory(placement=placement)
-    assert services.sla_unsigned_remind() == 0
+    assert reminders.sla_unsigned_remind() == 0
     Placement.objects.filter(pk=placement.pk).update(start_date=date(2026, 11, 30))
     tasks.remind_unsigned_slas_all_trusts()
     tasks.remind_unsigned_slas_all_trusts()
@@ -95,7 +95,7 @@ def test_part_time_timetable_past_its_review_date_reminded_once(pw, clock):
     placement.sessions.exclude(weekday=0).delete()  # down to part-time
     Placement.objects.filter(pk=placement.pk).update(part_time_review_date=date(2026, 12, 14))
     clock.move_to("2026-12-14 09:00 +00:00")
-    assert services.part_time_reviews_remind() == 0  # on the day is not past
+    assert reminders.part_time_reviews_remind() == 0  # on the day is not past
     clock.move_to("2026-12-15 09:00 +00:00")
     tasks.remind_part_time_reviews_all_trusts()
     tasks.remind_part_time_reviews_all_trusts()
@@ -108,9 +108,9 @@ def test_review_record_needs_progress_on_every_target_and_schedules_the_next(pw,
     lead = pw.personas["a.ap_lead"]
     clock.move_to("2027-01-11 15:00 +00:00")
     with pytest.raises(DomainError, match="Rate the progress"):
-        services.review_record(by=lead, review=review, held_on=date(2027, 1, 11), progress=[])
+        reviews.review_record(by=lead, review=review, held_on=date(2027, 1, 11), progress=[])
     target = placement.plan.targets.get()
-    services.review_record(
+    reviews.review_record(
         by=lead,
         review=review,
         held_on=date(2027, 1, 11),
@@ -121,13 +121,13 @@ def test_review_record_needs_progress_on_every_target_and_schedules_the_next(pw,
     )
     assert placement.reviews.filter(held_on__isnull=True).get().scheduled_for == date(2027, 2, 22)
     with pytest.raises(DomainError, match="already"):
-        services.review_record(by=lead, review=review, held_on=date(2027, 1, 11), progress=[])
+        reviews.review_record(by=lead, review=review, held_on=date(2027, 1, 11), progress=[])
 
 
 def test_reviews_only_for_committed_placements(pw):
     placement = new_placement(pw)
     with pytest.raises(DomainError):
-        services.review_schedule(
+        reviews.review_schedule(
             by=pw.personas["a.ap_lead"], placement=placement, scheduled_for=date(2027, 1, 1)
         )
     assert ReviewFactory  # the factory serves the sweep

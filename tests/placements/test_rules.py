@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from placements import rules, selectors, services
+from placements import gates, lifecycle, rules, selectors
+from placements.agreements.notice import referral_notice_issue
 from placements.models import Placement
 from providers.models import Provider
 from tests.factories import ClosureDayFactory, PupilFactory, TimetableSessionFactory
@@ -73,13 +74,13 @@ def test_reduced_education_flag_edges():
 
 def test_part_time_placement_without_dates_blocks_the_timetable_gate(pw):
     placement = new_placement(pw, planned_end_date=None)
-    services.timetable_set(by=pw.personas["a.ap_lead"], placement=placement, sessions=TWO_MORNINGS)
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "timetable")
+    lifecycle.timetable_set(by=pw.personas["a.ap_lead"], placement=placement, sessions=TWO_MORNINGS)
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "timetable")
     assert not gate.met and "part-time (6 hours a week)" in gate.message
-    services.placement_update(
+    lifecycle.placement_update(
         by=pw.personas["a.ap_lead"], placement=placement, part_time_review_date=date(2027, 1, 8)
     )
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "timetable")
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "timetable")
     assert gate.met and "part-time" in gate.message
 
 
@@ -139,7 +140,7 @@ def test_a_school_closure_counts_only_for_its_school(pw):
 def test_issuing_a_late_notice_is_refused_with_the_earliest_start(pw):
     placement = new_placement(pw, reason="off_site", start_date=date(2026, 11, 30))
     lead = pw.personas["a.ap_lead"]
-    services.timetable_set(by=lead, placement=placement, sessions=FULL_WEEK)
+    lifecycle.timetable_set(by=lead, placement=placement, sessions=FULL_WEEK)
     args = {
         "delivered_by": "hand",
         "recipients": "Ms Carer",
@@ -149,15 +150,15 @@ def test_issuing_a_late_notice_is_refused_with_the_earliest_start(pw):
     }
     # Thursday 26 November: Friday 27 is an INSET day, so only Thursday counts before Monday 30.
     with pytest.raises(Exception, match="allows a start on Tuesday 01 December 2026") as error:
-        services.referral_notice_issue(by=lead, placement=placement, notice_date=date(2026, 11, 26), **args)
+        referral_notice_issue(by=lead, placement=placement, notice_date=date(2026, 11, 26), **args)
     assert not placement.notices.exists()
     assert error.type.__name__ == "DomainError"
-    services.referral_notice_issue(by=lead, placement=placement, notice_date=date(2026, 11, 25), **args)
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "notice")
+    referral_notice_issue(by=lead, placement=placement, notice_date=date(2026, 11, 25), **args)
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "notice")
     assert gate.met
     # Moving the start earlier afterwards makes the notice late again: the gate says so.
-    services.placement_update(by=lead, placement=placement, start_date=date(2026, 11, 26))
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "notice")
+    lifecycle.placement_update(by=lead, placement=placement, start_date=date(2026, 11, 26))
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "notice")
     assert not gate.met and "less than two school days" in gate.message
 
 
@@ -187,26 +188,26 @@ def test_fifth_full_time_pupil_at_an_unregistered_provider_is_refused(pw):
     for i in range(3):
         _full_time_at(pw, "a", "a1" if i % 2 else "a2")
     fourth = _full_time_at(pw, "a", "a1", status="proposed")
-    assert "registration" not in {g.code for g in selectors.unmet_blocking(selectors.placement_gates(fourth))}
-    assert any(g.code == "registration_warning" for g in selectors.placement_gates(fourth))
+    assert "registration" not in {g.code for g in gates.unmet_blocking(gates.placement_gates(fourth))}
+    assert any(g.code == "registration_warning" for g in gates.placement_gates(fourth))
     Placement.objects.filter(pk=fourth.pk).update(status="active")
     fifth = _full_time_at(pw, "a", "a1", status="proposed")
-    gate = next(g for g in selectors.placement_gates(fifth) if g.code == "registration")
+    gate = next(g for g in gates.placement_gates(fifth) if g.code == "registration")
     assert not gate.met and "5 pupils would be here full-time" in gate.message
 
 
 def test_one_looked_after_pupil_full_time_needs_a_registered_school(pw):
     placement = _full_time_at(pw, "a", status="proposed", looked_after=True, responsible_la="Leeds")
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "registration")
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "registration")
     assert not gate.met and "looked-after" in gate.message
     Provider.objects.filter(pk=pw.providers["a"].pk).update(registration_status="independent_school")
     placement.provider.refresh_from_db()
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "registration")
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "registration")
     assert gate.met
 
 
 def test_part_time_placements_do_not_count(pw):
     pupil = PupilFactory(school=pw.schools["a1"], ehcp=True)
     placement = make_ready(pw, new_placement(pw, pupil=pupil), sessions=TWO_MORNINGS)
-    gate = next(g for g in selectors.placement_gates(placement) if g.code == "registration")
+    gate = next(g for g in gates.placement_gates(placement) if g.code == "registration")
     assert gate.met

@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from placements import services
+from placements import lifecycle
+from placements.agreements.notice import referral_notice_issue
 from placements.models import Placement, Pupil
 from placements.upn import make_upn
 from tests.conftest import sign_in
@@ -182,7 +183,7 @@ def test_signed_sla_pdf_has_the_clauses(pw, client):
 def test_off_site_notice_pdf_has_what_the_regulations_require(pw, client):
     placement = new_placement(pw, reason="off_site")
     lead = pw.personas["a.ap_lead"]
-    services.timetable_set(
+    lifecycle.timetable_set(
         by=lead,
         placement=placement,
         sessions=[
@@ -190,7 +191,7 @@ def test_off_site_notice_pdf_has_what_the_regulations_require(pw, client):
         ],
     )
     CarerFactory(pupil=placement.pupil, name="Dana Parent")
-    notice = services.referral_notice_issue(
+    notice = referral_notice_issue(
         by=lead,
         placement=placement,
         notice_date=date(2026, 11, 25),
@@ -219,7 +220,7 @@ def test_off_site_notice_pdf_has_what_the_regulations_require(pw, client):
 
 def test_census_export_lists_committed_placements_of_visible_schools(pw, client):
     placement = make_ready(pw, new_placement(pw))
-    services.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
+    lifecycle.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
     new_placement(pw, school="a2", status="active")
     new_placement(pw)  # a draft: not in the census
     sign_in(client, pw.personas["a.ap_lead"])

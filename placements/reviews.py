@@ -1,0 +1,236 @@
+"""After agreement: reviews, the provider's progress reports, behaviour incidents with the emergency review,
+and the end of a placement with its outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from placements.common import full_clean, lock_placement, placement_url, require_school_side_of
+from placements.models import (
+    BehaviourIncident,
+    Outcome,
+    Placement,
+    Plan,
+    ProviderReport,
+    Review,
+    TargetOutcome,
+    TargetProgress,
+)
+from trusts.calendar import CalendarError, SchoolCalendar
+from trusts.errors import DomainError
+from trusts.permissions import require
+from trusts.recipients import alert
+
+# An emergency review is held within this many school days of being called.
+EMERGENCY_REVIEW_SCHOOL_DAYS = 3
+
+
+def review_schedule(*, by, placement, scheduled_for, kind=Review.Kind.SCHEDULED) -> Review:
+    require_school_side_of(by, placement, "review.manage")
+    if placement.status not in Placement.COMMITTED_STATUSES:
+        raise DomainError("Reviews are scheduled for agreed or active placements.")
+    if scheduled_for < placement.start_date:
+        raise DomainError("A review cannot come before the placement starts.", field="scheduled_for")
+    return Review.objects.create(
+        trust_id=placement.trust_id, placement=placement, kind=kind, scheduled_for=scheduled_for
+    )
+
+
+def review_record(*, by, review, held_on, progress: list[dict], next_review_date=None, **fields) -> Review:
+    """Record a held review: attendance, behaviour, safeguarding, progress on each target, the voices of the
+    pupil and parents, actions and the next date (which schedules the next review)."""
+    review = Review.objects.select_related("placement").get(pk=review.pk)
+    placement = review.placement
+    require_school_side_of(by, placement, "review.manage")
+    problems = []
+    if review.held_on is not None:
+        raise DomainError("This review has been recorded already.")
+    if held_on > timezone.localdate():
+        problems.append("The review date is in the future: record it once it has been held.")
+    if held_on < placement.start_date:
+        problems.append("The review cannot be held before the placement starts.")
+    if next_review_date and next_review_date <= held_on:
+        problems.append("The next review must come after this one.")
+    plan = Plan.objects.filter(placement=placement).first()
+    targets = list(plan.targets.all()) if plan else []
+    given = {p["target"].pk: p for p in progress}
+    for target in targets:
+        if target.pk not in given or not given[target.pk].get("rating"):
+            problems.append(f"Rate the progress on the target “{target.objective}”.")
+    pct = fields.get("attendance_percent")
+    if pct is not None and not (Decimal(0) <= Decimal(pct) <= Decimal(100)):
+        problems.append("Attendance is a percentage from 0 to 100.")
+    if problems:
+        raise DomainError(problems[0], problems=problems)
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        if review.held_on is not None:
+            raise DomainError("This review has been recorded already.")
+        for name, value in fields.items():
+            setattr(review, name, value)
+        review.held_on = held_on
+        review.next_review_date = next_review_date
+        review.recorded_by = by.user
+        review.save()
+        for target in targets:
+            p = given[target.pk]
+            TargetProgress.objects.create(
+                trust_id=review.trust_id,
+                review=review,
+                target=target,
+                rating=p["rating"],
+                comment=p.get("comment", ""),
+            )
+        if (
+            next_review_date
+            and placement.status in Placement.COMMITTED_STATUSES
+            and not placement.reviews.filter(held_on__isnull=True, scheduled_for=next_review_date).exists()
+        ):
+            Review.objects.create(
+                trust_id=placement.trust_id,
+                placement=placement,
+                kind=Review.Kind.SCHEDULED,
+                scheduled_for=next_review_date,
+            )
+    return review
+
+
+def _provider_or_school(by, placement, action: str):
+    """The placement's provider's staff, or its school's staff, holding ``action``."""
+    require(by, action)
+    if by.provider_id is not None:
+        if by.provider_id != placement.provider_id:
+            raise DomainError("This placement is at another provider.")
+    else:
+        require_school_side_of(by, placement, action)
+    if placement.status not in Placement.COMMITTED_STATUSES:
+        raise DomainError("Reports and incidents are recorded for agreed or active placements.")
+
+
+def provider_report_record(
+    *, by, placement, period_ending, attendance, progress, behaviour="", wellbeing="", next_steps=""
+) -> ProviderReport:
+    _provider_or_school(by, placement, "provider_report.write")
+    if period_ending < placement.start_date:
+        raise DomainError("The report covers a period before the placement started.", field="period_ending")
+    return ProviderReport.objects.create(
+        trust_id=placement.trust_id,
+        placement=placement,
+        period_ending=period_ending,
+        attendance=attendance,
+        progress=progress,
+        behaviour=behaviour,
+        wellbeing=wellbeing,
+        next_steps=next_steps,
+        written_by=by.user,
+    )
+
+
+def incident_record(
+    *, by, placement, occurred_at, description, action_taken="", parent_informed=False
+) -> BehaviourIncident:
+    """Record a behaviour incident. When the trust's count of incidents is reached, an emergency review is
+    scheduled and the AP lead and DSL are told, once however many incidents follow."""
+    _provider_or_school(by, placement, "incident.report")
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError("The incident cannot be in the future.", field="occurred_at")
+    if not description.strip():
+        raise DomainError("Describe what happened.", field="description")
+    with transaction.atomic():
+        incident = BehaviourIncident.objects.create(
+            trust_id=placement.trust_id,
+            placement=placement,
+            occurred_at=occurred_at,
+            description=description,
+            action_taken=action_taken,
+            parent_informed=parent_informed,
+            reported_by=by.user,
+        )
+        emergency_review_call_if_due(placement=placement)
+    return incident
+
+
+def emergency_review_call_if_due(*, placement) -> Review | None:
+    policy = placement.trust.policy
+    if placement.incidents.count() < policy.emergency_review_incident_count:
+        return None
+    # One conditional update claims the call, so two incidents reported at once cannot both schedule one.
+    now = timezone.now()
+    claimed = Placement.objects.filter(pk=placement.pk, emergency_review_called_at__isnull=True).update(
+        emergency_review_called_at=now
+    )
+    if not claimed:
+        return None
+    today = timezone.localdate()
+    try:
+        when = SchoolCalendar(placement.school).add(today, EMERGENCY_REVIEW_SCHOOL_DAYS)
+    except CalendarError:
+        when = today + timedelta(days=EMERGENCY_REVIEW_SCHOOL_DAYS)
+    review = Review.objects.create(
+        trust_id=placement.trust_id, placement=placement, kind=Review.Kind.EMERGENCY, scheduled_for=when
+    )
+    alert(
+        kind="placements.emergency_review",
+        trust=placement.trust,
+        key=f"emergency-review:{placement.pk}",
+        subject=f"Emergency review called: {placement.pupil.initials} at {placement.provider}",
+        body=(
+            f"{policy.emergency_review_incident_count} behaviour incidents have been reported in this placement. "
+            f"An emergency review is scheduled for {when:%A %d %B %Y}."
+        ),
+        url=placement_url(placement),
+        school=placement.school,
+    )
+    return review
+
+
+def placement_end(
+    *, by, placement, ended_on, ended_outcome, ended_reason="", outcome: dict, target_outcomes: list[dict]
+) -> Outcome:
+    """End an active placement with its outcome: a result for every target, the destination and the rest."""
+    require_school_side_of(by, placement, "placement.edit")
+    with transaction.atomic():
+        placement = lock_placement(placement)
+        problems = []
+        if placement.status not in (Placement.Status.ACTIVE, Placement.Status.AGREED):
+            raise DomainError("Only an agreed or active placement can end.")
+        if ended_on < placement.start_date:
+            problems.append("The placement cannot end before it started.")
+        if ended_on > timezone.localdate():
+            problems.append("The end date is in the future: end the placement on or after its last day.")
+        if ended_outcome not in Placement.EndedOutcome.values:
+            problems.append("Say whether the placement was completed or ended early.")
+        if ended_outcome == Placement.EndedOutcome.ENDED_EARLY and not ended_reason.strip():
+            problems.append("Say why the placement ended early.")
+        plan = Plan.objects.filter(placement=placement).first()
+        targets = list(plan.targets.all()) if plan else []
+        given = {t["target"].pk: t for t in target_outcomes}
+        for target in targets:
+            if target.pk not in given or not given[target.pk].get("result"):
+                problems.append(f"Give the outcome of the target “{target.objective}”.")
+        if not outcome.get("destination"):
+            problems.append("Record the pupil's destination.")
+        if problems:
+            raise DomainError(problems[0], problems=problems)
+        placement.status = Placement.Status.ENDED
+        placement.ended_on = ended_on
+        placement.ended_outcome = ended_outcome
+        placement.ended_reason = ended_reason
+        placement.save(update_fields=["status", "ended_on", "ended_outcome", "ended_reason", "updated_at"])
+        result = Outcome(trust_id=placement.trust_id, placement=placement, recorded_by=by.user, **outcome)
+        full_clean(result, exclude=["placement", "recorded_by"])
+        result.save()
+        for target in targets:
+            t = given[target.pk]
+            TargetOutcome.objects.create(
+                trust_id=placement.trust_id,
+                outcome=result,
+                target=target,
+                result=t["result"],
+                comment=t.get("comment", ""),
+            )
+    return result
