@@ -27,11 +27,15 @@ OUTSIDE_A_TRUST = {
     "password_reset_confirm",
     "password_reset_complete",
     "choose_trust",
+    "switch_membership",  # signed in, before or between trusts: it picks one of the person's own
     "healthz",
 }
 # Actions checked inside a page or a service rather than guarding a URL of their own; each has its own test
 # where it is used (the sensitive flags on the pupil page, for example).
-NOT_A_URL = {"pupil.read_sensitive"}
+NOT_A_URL = {
+    "pupil.read_sensitive",
+    "checklist.answer",  # the checklist page (checklist.read) takes answers by POST only from those holding it
+}
 
 # Every role, as a persona of the second trust: the sweep registry's "other_trust" fillers create objects of
 # that trust, at its first school and its provider, which are exactly these personas' own.
