@@ -128,33 +128,6 @@ class PupilImportForm(forms.Form):
             self.fields["school"].disabled = True
 
 
-PLACEMENT_FORM_FIELDS = [
-    "reason",
-    "reason_detail",
-    "start_date",
-    "planned_end_date",
-    "part_time_review_date",
-    "curriculum",
-    "cost_per_session",
-    "cost_per_week",
-    "registration_cost",
-    "extra_costs",
-    "extra_costs_detail",
-    "payment_terms",
-    "transport",
-    "transport_detail",
-    "meal_arrangement",
-    "school_main_contact",
-    "school_attendance_contact",
-    "school_dsl_contact",
-    "school_senco_contact",
-    "provider_contact",
-    "info_shared",
-    "hours_at_school_per_week",
-    "medical_reason_reduced_hours",
-]
-
-
 CONTACT_FIELDS = (
     "school_main_contact",
     "school_attendance_contact",
@@ -170,7 +143,7 @@ class PlacementForm(StyledModelForm):
 
     class Meta:
         model = Placement
-        fields = ["pupil", "provider", *PLACEMENT_FORM_FIELDS]
+        fields = ["pupil", "provider", *Placement.EDITABLE_FIELDS]
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)

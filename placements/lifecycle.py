@@ -14,32 +14,6 @@ from placements.models import Placement, Review, TimetableSession
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, require
 
-PLACEMENT_FIELDS = (
-    "reason",
-    "reason_detail",
-    "start_date",
-    "planned_end_date",
-    "cost_per_session",
-    "cost_per_week",
-    "registration_cost",
-    "extra_costs",
-    "extra_costs_detail",
-    "payment_terms",
-    "transport",
-    "transport_detail",
-    "meal_arrangement",
-    "school_main_contact",
-    "school_attendance_contact",
-    "school_dsl_contact",
-    "school_senco_contact",
-    "provider_contact",
-    "info_shared",
-    "curriculum",
-    "hours_at_school_per_week",
-    "medical_reason_reduced_hours",
-    "part_time_review_date",
-)
-
 
 def _date_problems(start_date, planned_end_date, part_time_review_date=None) -> list[str]:
     problems = []
@@ -58,7 +32,7 @@ def placement_create(*, by, pupil, provider, **fields) -> Placement:
         problems.append("This pupil belongs to another school.")
     if provider.trust_id != pupil.trust_id:
         problems.append("That provider is not on the trust's register.")
-    unknown = set(fields) - set(PLACEMENT_FIELDS)
+    unknown = set(fields) - set(Placement.EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown placement fields: {sorted(unknown)}")
     problems += _date_problems(
@@ -82,7 +56,7 @@ def placement_create(*, by, pupil, provider, **fields) -> Placement:
 
 def placement_update(*, by, placement, **fields) -> Placement:
     require_school_side_of(by, placement, "placement.edit")
-    unknown = set(fields) - set(PLACEMENT_FIELDS) - {"provider"}
+    unknown = set(fields) - set(Placement.EDITABLE_FIELDS) - {"provider"}
     if unknown:
         raise TypeError(f"Unknown placement fields: {sorted(unknown)}")
     with transaction.atomic():

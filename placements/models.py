@@ -194,6 +194,32 @@ class Placement(models.Model):
         PROVIDER = "provider", "Provider transport"
 
     COMMITTED_STATUSES = (Status.AGREED, Status.ACTIVE)
+    # The fields a school sets on the placement form, in the form's order; services accept only these.
+    EDITABLE_FIELDS = (
+        "reason",
+        "reason_detail",
+        "start_date",
+        "planned_end_date",
+        "part_time_review_date",
+        "curriculum",
+        "cost_per_session",
+        "cost_per_week",
+        "registration_cost",
+        "extra_costs",
+        "extra_costs_detail",
+        "payment_terms",
+        "transport",
+        "transport_detail",
+        "meal_arrangement",
+        "school_main_contact",
+        "school_attendance_contact",
+        "school_dsl_contact",
+        "school_senco_contact",
+        "provider_contact",
+        "info_shared",
+        "hours_at_school_per_week",
+        "medical_reason_reduced_hours",
+    )
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="placements")

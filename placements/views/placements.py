@@ -44,7 +44,7 @@ def placement_create(request):
         initial["pupil"] = request.GET["pupil"]
     form = forms.PlacementForm(request.POST or None, initial=initial, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in forms.PLACEMENT_FORM_FIELDS}
+        data = {k: form.cleaned_data[k] for k in Placement.EDITABLE_FIELDS}
         try:
             placement = lifecycle.placement_create(
                 by=request.membership,
@@ -118,7 +118,7 @@ def placement_edit(request, placement_pk):
     placement = get_placement(request, placement_pk)
     form = forms.PlacementForm(request.POST or None, instance=placement, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in forms.PLACEMENT_FORM_FIELDS}
+        data = {k: form.cleaned_data[k] for k in Placement.EDITABLE_FIELDS}
         if placement.is_open:
             data["provider"] = form.cleaned_data["provider"]
         try:
