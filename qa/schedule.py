@@ -69,7 +69,7 @@ def due_by_frequency(*, frequency: str, terms, last_visit: date | None, placed_s
             continue
         return period.end
     fallback = FALLBACK_HALF_TERM if frequency == HALF_TERMLY else FALLBACK_TERM
-    return anchor + fallback
+    return (last_visit or placed_since) + fallback
 
 
 def due_by_sessions(*, limit: int | None, attended_by_placement: dict) -> tuple[date | None, object]:
