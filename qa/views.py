@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -358,6 +359,8 @@ def action_detail(request, action_pk):
     respond_form = RespondForm(request.POST if request.POST.get("respond") else None)
     close_form = CloseActionForm(request.POST if request.POST.get("close") else None)
     if request.method == "POST":
+        if (request.POST.get("respond") and not can_respond) or (request.POST.get("close") and not can_close):
+            raise PermissionDenied("Your role does not do this to improvement actions.")
         try:
             if request.POST.get("respond") and can_respond and respond_form.is_valid():
                 services.action_respond(
@@ -372,7 +375,7 @@ def action_detail(request, action_pk):
                 messages.success(request, "The action is closed.")
                 return redirect("qa:action_detail", action_pk=action.pk)
             if not (can_respond or can_close):
-                return HttpResponse("Your role does not change improvement actions.", status=403)
+                raise PermissionDenied("Your role does not change improvement actions.")
             messages.error(request, "Nothing was recorded: fill in the box and try again.")
         except DomainError as error:
             _show_refusal(request, error)
