@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from attendance.models import RegisterMark
 from placements.models import Placement
@@ -61,7 +61,9 @@ def current_half_term_end(terms, on: date) -> date | None:
     return None
 
 
-def visit_schedule(membership=None, *, on: date, trust_id=None, provider_ids=None) -> list[ScheduleRow]:
+def visit_schedule(
+    membership=None, *, on: date, trust_id=None, provider_ids=None, policy=None
+) -> list[ScheduleRow]:
     """Every provider with pupils placed (agreed or active placements), with its next visit due, soonest first.
 
     A fixed number of queries however many providers: placements, completed visits, open visits, attended
@@ -76,7 +78,7 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, provider_ids=Non
     if not placements:
         return []
     trust_id = trust_id or placements[0].trust_id
-    policy = trust_policy(trust_id)
+    policy = policy or trust_policy(trust_id)
     terms = list(Term.objects.order_by("start_date"))
     visible_school_ids = None
     if membership is not None and membership.school_id is not None:
@@ -87,19 +89,21 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, provider_ids=Non
         by_provider[placement.provider_id].append(placement)
 
     last = {}
-    for visit in (
-        Visit.objects.current().completed().filter(provider_id__in=by_provider).order_by("visit_date")
-    ):
-        last[visit.provider_id] = visit
     open_visits = defaultdict(list)
+    # One query for both: each provider's last completed visit and its planned or part-recorded ones.
     for visit in (
-        Visit.objects.filter(
-            provider_id__in=by_provider, status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS]
+        Visit.objects.filter(provider_id__in=by_provider)
+        .filter(
+            Q(is_current=True, status=Visit.Status.COMPLETED)
+            | Q(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
         )
         .select_related("visitor")
-        .order_by("planned_for", "pk")
+        .order_by("visit_date", "planned_for", "pk")
     ):
-        open_visits[visit.provider_id].append(visit)
+        if visit.status == Visit.Status.COMPLETED:
+            last[visit.provider_id] = visit
+        else:
+            open_visits[visit.provider_id].append(visit)
 
     attended = defaultdict(lambda: defaultdict(list))
     if policy.qa_visit_session_limit:
@@ -161,9 +165,13 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, provider_ids=Non
     return rows
 
 
-def overdue_visits(*, on: date, membership=None) -> list[ScheduleRow]:
-    """For the dashboards: providers whose visit is overdue."""
-    return [row for row in visit_schedule(membership, on=on) if row.overdue]
+def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
+    """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
+    their school are placed."""
+    rows = [row for row in visit_schedule(membership, on=on, policy=policy) if row.overdue]
+    if membership is not None and membership.school_id is not None:
+        rows = [row for row in rows if row.schools]
+    return rows
 
 
 def visits_by_visitor(membership) -> list[tuple[object, list[Visit]]]:

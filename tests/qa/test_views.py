@@ -220,3 +220,25 @@ def test_decision_page_suspends_the_provider(client, s):
     assert "approval history" in response.content.decode()
     s.provider.refresh_from_db()
     assert s.provider.status == "suspended"
+
+
+def test_overdue_visits_on_the_dsl_and_trust_dashboards(client, s, time_machine):
+    time_machine.move_to("2026-11-02 09:00 +00:00")
+    elsewhere = ProviderFactory(trust=s.trust, legal_name="Southgate Only Farm Ltd")
+    PlacementFactory(
+        pupil=PupilFactory(school=s.other_school),
+        provider=elsewhere,
+        status="active",
+        start_date=date(2026, 9, 7),
+    )
+    school_dsl = MembershipFactory(user=UserFactory(), trust=s.trust, role=Role.DSL, school=s.school)
+    for membership, url_name in ((s.admin, "trust_dashboard"), (s.trust_dsl, "safeguarding_dashboard")):
+        sign_in(client, membership)
+        page = client.get(reverse(url_name)).content.decode()
+        assert (
+            "Overdue QA visits" in page and "Pennine Skills Hub Ltd" in page and "Southgate Only Farm" in page
+        )
+        client.logout()
+    sign_in(client, school_dsl)
+    page = client.get(reverse("safeguarding_dashboard")).content.decode()
+    assert "Pennine Skills Hub Ltd" in page and "Southgate Only Farm" not in page
