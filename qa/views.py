@@ -251,7 +251,7 @@ def _record_context(request, visit, form, post=None):
 def visit_record(request, visit_pk):
     """The visit form: saved part-done as often as needed, on a phone on site or at a desk later."""
     visit = _visit_or_404(request, visit_pk)
-    if visit.is_frozen:
+    if visit.is_frozen and request.method != "POST":
         messages.info(request, "This visit is completed and frozen. Start a correction to change it.")
         return redirect("qa:visit_detail", visit_pk=visit.pk)
     if request.method == "GET" and visit.status == Visit.Status.PLANNED:

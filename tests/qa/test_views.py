@@ -242,3 +242,27 @@ def test_overdue_visits_on_the_dsl_and_trust_dashboards(client, s, time_machine)
     sign_in(client, school_dsl)
     page = client.get(reverse("safeguarding_dashboard")).content.decode()
     assert "Pennine Skills Hub Ltd" in page and "Southgate Only Farm" not in page
+
+
+def test_saving_a_visit_someone_just_finished_keeps_the_entries_on_the_page(client, s):
+    with scope(trust=s.trust.pk):
+        visit = services.visit_plan(
+            provider=s.provider, by=s.visitor, planned_for=ON, visitor=s.visitor.user, on=ON
+        )
+    visit = fill_visit(visit, s.visitor, on=ON)
+    with scope(trust=s.trust.pk):
+        services.visit_complete(visit=visit, by=s.admin, on=ON)
+    sign_in(client, s.visitor)
+    response = client.post(
+        reverse("qa:visit_record", kwargs={"visit_pk": visit.pk}),
+        {
+            "revision": str(visit.revision),
+            "met_with": "Sam",
+            "strengths": "My late note",
+            "action-count": "0",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "already completed" in body or "was completed by Ada Admin" in body
+    assert "My late note" in body
