@@ -17,11 +17,9 @@ class ProviderBoundQuerySet(models.QuerySet):
     """QA records belong to a provider: the trust's school-side roles see them all (the provider register is
     trust-wide), a provider's staff only their own provider's."""
 
-    provider_path = "provider_id"
-
     def visible_to(self, membership):
         if membership.role == Role.PROVIDER_STAFF:
-            return self.filter(**{self.provider_path: membership.provider_id})
+            return self.filter(provider_id=membership.provider_id)
         return self
 
 

@@ -3,7 +3,7 @@ and correcting them, improvement actions, the decisions a poor outcome asks for,
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -797,7 +797,3 @@ def calendar_feed_reset(*, membership: Membership) -> CalendarFeed:
     feed.token = new_feed_token()
     feed.save(update_fields=["token", "created_at"])
     return feed
-
-
-def default_start_time() -> time:
-    return time(10, 0)

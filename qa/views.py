@@ -475,7 +475,7 @@ def framework_edit(request):
 @permission_required("qa_visit.record")
 def calendar_settings(request):
     if request.method == "POST":
-        feed = services.calendar_feed_reset(membership=request.membership)
+        services.calendar_feed_reset(membership=request.membership)
         messages.success(request, "Your calendar link is new; the old one no longer works.")
         return redirect("qa:calendar")
     feed = services.calendar_feed_for(membership=request.membership)

@@ -267,3 +267,21 @@ def test_saving_a_visit_someone_just_finished_keeps_the_entries_on_the_page(clie
     assert response.status_code == 200
     assert "already completed" in body or "was completed by Ada Admin" in body
     assert "My late note" in body
+
+
+def test_trust_admin_adapts_the_framework_on_its_page(client, s):
+    sign_in(client, s.admin)
+    page = client.get(reverse("qa:framework"))
+    text = page.content.decode()
+    assert "National standards (32)" in text
+    items = (
+        page.context["form"].initial["items"] + "\nstandard | 6. Local | 6a | Pupils have a named mentor |"
+    )
+    response = client.post(
+        reverse("qa:framework"), {"items": items, "note": "Add a mentoring standard"}, follow=True
+    )
+    assert "Version 2 of the framework is now in use" in response.content.decode()
+    bad = client.post(reverse("qa:framework"), {"items": "nonsense line", "note": "x"})
+    assert bad.status_code == 200 and "part | section | code" in bad.content.decode()
+    sign_in(client, s.visitor)
+    assert client.get(reverse("qa:framework")).status_code == 403
