@@ -26,6 +26,9 @@ NAV = [
     NavEntry("Register", "attendance:register", "register.mark", "check2-square"),
     NavEntry("Attendance", "attendance:school_register", "attendance.read", "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", "attendance.read", "telephone"),
+    NavEntry("QA visits", "qa:schedule", "qa_schedule.read", "clipboard2-check"),
+    NavEntry("QA reports", "qa:visit_list", "qa_visit.read", "clipboard2-check", secondary=True),
+    NavEntry("QA decisions", "qa:flag_list", "qa_flag.decide", "flag", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "providers.tasks.check_evidence_expiry_all_trusts",
         "schedule": crontab(hour=6, minute=15),
     },
+    # Quality assurance: visit reminders, overdue visits, improvement actions; day-granular, hourly is plenty.
+    "qa-reconcile": {
+        "task": "qa.tasks.reconcile_all_trusts",
+        "schedule": crontab(minute=20),
+    },
 }
 
 if REDIS_URL:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("attendance/", include("attendance.urls")),
     path("providers/", include("providers.urls")),
+    path("qa/", include("qa.urls")),
 ]
 
 handler403 = "apcommission.errors.permission_denied"

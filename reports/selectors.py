@@ -18,6 +18,7 @@ from placements import selectors as placement_selectors
 from placements.models import Placement
 from providers import selectors as provider_selectors
 from providers.models import Provider
+from qa import selectors as qa_selectors
 from trusts.calendar import CalendarError, calendars_for
 from trusts.models import School
 
@@ -219,6 +220,9 @@ def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
         "overdue_reviews": list(
             placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today)
         ),
+        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
+            :LIST_LIMIT
+        ],
         "today": today,
         "now": now,
         "warning_days": policy.evidence_expiry_warning_days,
@@ -309,6 +313,9 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
         ],
         "provider_total": sum(provider_counts.values()),
         "submitted": list(providers.filter(status=Provider.Status.SUBMITTED).order_by("updated_at", "pk")),
+        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
+            :LIST_LIMIT
+        ],
         "evidence": [
             (e, e.evidence_type in provider_selectors.critical_evidence_codes(e.provider))
             for e in evidence[:LIST_LIMIT]

@@ -119,6 +119,34 @@ def _condition(world, target):
     return ApprovalConditionFactory(provider=world.providers["b"]).pk
 
 
+# QA records belong to a provider and are trust-wide for the school side (like the provider register), so only
+# the other trust's are swept; each is for the other trust's provider, whose staff would see it if isolation
+# failed.
+def _qa_visit(world, target):
+    if target != "other_trust":
+        return None
+    from tests.qa.conftest import CompletedVisitFactory
+
+    return CompletedVisitFactory(provider=world.providers["b"]).pk
+
+
+def _qa_action(world, target):
+    if target != "other_trust":
+        return None
+    from tests.qa.conftest import CompletedVisitFactory, ImprovementActionFactory
+
+    return ImprovementActionFactory(visit=CompletedVisitFactory(provider=world.providers["b"])).pk
+
+
+def _qa_flag(world, target):
+    if target != "other_trust":
+        return None
+    from tests.qa.conftest import CompletedVisitFactory, ProviderFlagFactory
+
+    visit = CompletedVisitFactory(provider=world.providers["b"], outcome="does_not_meet")
+    return ProviderFlagFactory(visit=visit).pk
+
+
 OBJECT_PARAMS = {
     "session_pk": _session,
     "mark_pk": _mark,
@@ -134,6 +162,9 @@ OBJECT_PARAMS = {
     "staff_pk": _staff,
     "evidence_pk": _evidence,
     "condition_pk": _condition,
+    "visit_pk": _qa_visit,
+    "action_pk": _qa_action,
+    "flag_pk": _qa_flag,
 }
 
 # Parameters that are not object ids (password-reset links): filled with junk; the page must answer without
@@ -141,6 +172,8 @@ OBJECT_PARAMS = {
 NON_OBJECT_PARAMS = {
     "uidb64": "MTIzNDU2",
     "token": "abc-0123456789abcdef",
+    # A calendar link is a secret token: a made-up one must find nothing.
+    "feed_token": "not-a-real-calendar-token",
 }
 
 # URL name prefixes the sweep does not walk: the Django admin is for staff accounts only and has its own tests.

@@ -82,6 +82,8 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_frequency",
             "qa_visit_frequency_unregistered",
             "qa_visit_session_limit",
+            "qa_visit_reminder_days",
+            "qa_action_grace_days",
         ]
         labels = {
             "full_time_hours_threshold": "Full-time means more than (hours a week)",
@@ -104,4 +106,6 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_frequency": "Quality assurance visits",
             "qa_visit_frequency_unregistered": "Quality assurance visits to unregistered providers",
             "qa_visit_session_limit": "Also visit after this many sessions, if sooner",
+            "qa_visit_reminder_days": "Remind the visitor of a planned visit (days before)",
+            "qa_action_grace_days": "Ask the trust admin to decide when an improvement action is this many days overdue",
         }

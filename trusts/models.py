@@ -262,6 +262,13 @@ class TrustPolicy(models.Model):
         blank=True,
         help_text="Visit after this many sessions at a provider, if sooner. Empty: off.",
     )
+    qa_visit_reminder_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Remind the visitor this many days before a planned visit."
+    )
+    qa_action_grace_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="Days an improvement action may run past its due date before the trust admin is asked to decide.",
+    )
 
     objects = scoped_manager()
     history = HistoricalRecords()

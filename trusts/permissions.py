@@ -30,6 +30,7 @@ PUPIL_WORKERS = frozenset(
 PLACEMENT_MANAGERS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD})
 TRUST_ADMIN = frozenset({Role.TRUST_ADMIN})
 PROVIDER = frozenset({Role.PROVIDER_STAFF})
+QA_VISITORS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.DSL})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- Trust ------------------------------------------------------------------------------------------
@@ -78,6 +79,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "attendance.export": frozenset({Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.TRUST_ADMIN}),
     "follow_up.record": frozenset({Role.ATTENDANCE_OFFICER, Role.HEADTEACHER, Role.DSL}),
     "register_arrangement.edit": frozenset({Role.AP_LEAD, Role.HEADTEACHER, Role.ATTENDANCE_OFFICER}),
+    # --- Quality assurance ------------------------------------------------------------------------------
+    # The schedule and the visit records; provider staff read their own provider's finished reports.
+    "qa_schedule.read": PUPIL_WORKERS,
+    "qa_visit.read": PUPIL_WORKERS | PROVIDER,
+    # Who visits: the central team and the school leaders who commission and safeguard.
+    "qa_visit.record": QA_VISITORS,
+    "qa_framework.edit": TRUST_ADMIN,
+    "qa_action.read": PUPIL_WORKERS | PROVIDER,
+    "qa_action.respond": PROVIDER,
+    "qa_action.close": QA_VISITORS,
+    "qa_flag.decide": TRUST_ADMIN,
     # --- Dashboards -------------------------------------------------------------------------------------
     "dashboard.trust": TRUST_ADMIN,
     "dashboard.school": frozenset({Role.HEADTEACHER, Role.AP_LEAD, Role.ATTENDANCE_OFFICER}),

@@ -31,6 +31,7 @@ class Audience(StrEnum):
     ATTENDANCE_OFFICER = "attendance_officer"
     PROVIDER_STAFF = "provider_staff"
     TRUST_ADMIN = "trust_admin"
+    ASSIGNED = "assigned"
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ AUDIENCE_LABELS = {
     Audience.ATTENDANCE_OFFICER: "the attendance officer",
     Audience.PROVIDER_STAFF: "the provider's staff",
     Audience.TRUST_ADMIN: "the trust admins",
+    Audience.ASSIGNED: "the person the record names (for example a visit's visitor)",
 }
 _SCHOOL_ROLE = {
     Audience.HEADTEACHER: Role.HEADTEACHER,
@@ -97,6 +99,15 @@ ALERTS: dict[str, AlertKind] = {
         (A.TRUST_ADMIN, A.PROVIDER_STAFF, A.SCHOOL_DSL),
         urgent=True,
     ),
+    # --- Quality assurance ----------------------------------------------------------------------------
+    "qa.visit_reminder": AlertKind("A planned QA visit coming up", (A.ASSIGNED,)),
+    "qa.visit_overdue": AlertKind("A provider's QA visit overdue", (A.ASSIGNED, A.TRUST_ADMIN)),
+    "qa.action_due": AlertKind("An improvement action coming due", (A.PROVIDER_STAFF, A.ASSIGNED)),
+    "qa.action_overdue": AlertKind("An improvement action overdue", (A.PROVIDER_STAFF, A.ASSIGNED)),
+    "qa.action_response": AlertKind("A provider responded to an improvement action", (A.ASSIGNED,)),
+    "qa.provider_flagged": AlertKind(
+        "A provider flagged by quality assurance: a decision is needed", (A.TRUST_ADMIN,), urgent=True
+    ),
 }
 del A
 
@@ -127,7 +138,9 @@ class Directory:
             else:
                 self._trust[m.role].append(m.user)
 
-    def _audience(self, audience: Audience, school_ids, provider_id) -> list:
+    def _audience(self, audience: Audience, school_ids, provider_id, assigned=()) -> list:
+        if audience == Audience.ASSIGNED:
+            return list(assigned)
         if audience == Audience.TRUST_ADMIN:
             return self._trust[Role.TRUST_ADMIN]
         if audience == Audience.TRUST_DSL:
@@ -142,22 +155,28 @@ class Directory:
         role = _SCHOOL_ROLE[audience]
         return [user for school_id in school_ids for user in self._school[school_id][role]]
 
-    def people(self, kind: str, *, school_ids=(), provider_id=None) -> list:
-        """The users ``kind`` reaches about these schools and this provider, each once, in a stable order."""
+    def people(self, kind: str, *, school_ids=(), provider_id=None, assigned=()) -> list:
+        """The users ``kind`` reaches about these schools and this provider, each once, in a stable order.
+        ``assigned``: the people the record itself names, for kinds addressed to them."""
         seen, users = set(), []
         for audience in alert_kind(kind).audiences:
-            for user in self._audience(audience, list(school_ids), provider_id):
+            for user in self._audience(audience, list(school_ids), provider_id, assigned):
                 if user.pk not in seen:
                     seen.add(user.pk)
                     users.append(user)
         return users
 
 
-def recipients(kind: str, *, school=None, schools=(), provider=None, directory: Directory | None = None):
+def recipients(
+    kind: str, *, school=None, schools=(), provider=None, assigned=(), directory: Directory | None = None
+):
     """Who ``kind`` reaches about ``school`` (or ``schools``) and ``provider``."""
     school_ids = [s.pk for s in ([school] if school is not None else [])] + [s.pk for s in schools]
     return (directory or Directory()).people(
-        kind, school_ids=school_ids, provider_id=provider.pk if provider is not None else None
+        kind,
+        school_ids=school_ids,
+        provider_id=provider.pk if provider is not None else None,
+        assigned=[user for user in assigned if user is not None],
     )
 
 
@@ -172,6 +191,7 @@ def alert(
     school=None,
     schools=(),
     provider=None,
+    assigned=(),
     urgent: bool | None = None,
     directory: Directory | None = None,
 ) -> int:
@@ -183,7 +203,9 @@ def alert(
 
     spec = alert_kind(kind)
     created = 0
-    for user in recipients(kind, school=school, schools=schools, provider=provider, directory=directory):
+    for user in recipients(
+        kind, school=school, schools=schools, provider=provider, assigned=assigned, directory=directory
+    ):
         _, new = notify(
             trust=trust,
             recipient=user,

@@ -1,0 +1,336 @@
+"""Queries of the qa app: the schedule of visits due, the pre-visit checks read from the provider's evidence,
+lists of visits and actions, and each provider's QA history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q
+
+from attendance.models import RegisterMark
+from placements.models import Placement
+from providers.models import EVIDENCE_TYPES_BY_CODE, Evidence, Provider
+from qa import schedule
+from qa.models import (
+    RATING_SCORE,
+    FrameworkItem,
+    ImprovementAction,
+    Part,
+    ProviderFlag,
+    Rating,
+    Visit,
+    VisitRating,
+)
+from trusts.models import Term
+from trusts.selectors import trust_policy
+
+ATTENDED = (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE)
+
+
+@dataclass
+class ScheduleRow:
+    provider: Provider
+    due: schedule.Due
+    schools: list[str]
+    pupils_placed: int
+    planned: Visit | None = None
+    in_progress: Visit | None = None
+    trigger_label: str = ""
+    tags: set = field(default_factory=set)
+
+    @property
+    def overdue(self) -> bool:
+        return "overdue" in self.tags
+
+
+def frequency_for(provider: Provider, policy) -> str:
+    if provider.is_registered_school:
+        return policy.qa_visit_frequency
+    return policy.qa_visit_frequency_unregistered
+
+
+def current_half_term_end(terms, on: date) -> date | None:
+    for term in terms:
+        for start, end in term.half_terms():
+            if start <= on <= end:
+                return end
+            if on < start:
+                return end
+    return None
+
+
+def visit_schedule(
+    membership=None, *, on: date, trust_id=None, provider_ids=None, policy=None
+) -> list[ScheduleRow]:
+    """Every provider with pupils placed (agreed or active placements), with its next visit due, soonest first.
+
+    A fixed number of queries however many providers: placements, completed visits, open visits, attended
+    sessions, terms and the policy.
+    """
+    placements = list(
+        Placement.objects.current()
+        .filter(**({"provider_id__in": provider_ids} if provider_ids is not None else {}))
+        .select_related("provider", "school", "pupil")
+        .order_by("start_date", "pk")
+    )
+    if not placements:
+        return []
+    trust_id = trust_id or placements[0].trust_id
+    policy = policy or trust_policy(trust_id)
+    terms = list(Term.objects.order_by("start_date"))
+    visible_school_ids = None
+    if membership is not None and membership.school_id is not None:
+        visible_school_ids = {membership.school_id}
+
+    by_provider = defaultdict(list)
+    for placement in placements:
+        by_provider[placement.provider_id].append(placement)
+
+    last = {}
+    open_visits = defaultdict(list)
+    # One query for both: each provider's last completed visit and its planned or part-recorded ones.
+    for visit in (
+        Visit.objects.filter(provider_id__in=by_provider)
+        .filter(
+            Q(is_current=True, status=Visit.Status.COMPLETED)
+            | Q(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
+        )
+        .select_related("visitor")
+        .order_by("visit_date", "planned_for", "pk")
+    ):
+        if visit.status == Visit.Status.COMPLETED:
+            last[visit.provider_id] = visit
+        else:
+            open_visits[visit.provider_id].append(visit)
+
+    attended = defaultdict(lambda: defaultdict(list))
+    if policy.qa_visit_session_limit:
+        earliest = min((v.visit_date for v in last.values()), default=None)
+        marks = RegisterMark.objects.filter(
+            status__in=ATTENDED, expected_session__provider_id__in=list(by_provider)
+        )
+        if earliest:
+            marks = marks.filter(expected_session__date__gt=earliest)
+        for provider_id, placement_id, day in marks.values_list(
+            "expected_session__provider_id", "expected_session__placement_id", "expected_session__date"
+        ):
+            visit = last.get(provider_id)
+            if visit is None or day > visit.visit_date:
+                attended[provider_id][placement_id].append(day)
+
+    week_end = on + timedelta(days=6 - on.weekday())
+    half_term_end = current_half_term_end(terms, on)
+    placements_by_pk = {p.pk: p for p in placements}
+    rows = []
+    for provider_id, provider_placements in by_provider.items():
+        provider = provider_placements[0].provider
+        visit = last.get(provider_id)
+        due = schedule.next_visit_due(
+            frequency=frequency_for(provider, policy),
+            terms=terms,
+            last_visit=visit.visit_date if visit else None,
+            placed_since=min(p.start_date for p in provider_placements),
+            session_limit=policy.qa_visit_session_limit,
+            attended_by_placement=attended.get(provider_id, {}),
+            agreed_next_visit=visit.next_visit_date if visit else None,
+        )
+        schools = sorted(
+            {
+                p.school.name
+                for p in provider_placements
+                if visible_school_ids is None or p.school_id in visible_school_ids
+            }
+        )
+        opened = open_visits.get(provider_id, [])
+        row = ScheduleRow(
+            provider=provider,
+            due=due,
+            schools=schools,
+            pupils_placed=len({p.pupil_id for p in provider_placements}),
+            planned=next((v for v in opened if v.status == Visit.Status.PLANNED), None),
+            in_progress=next((v for v in opened if v.status == Visit.Status.IN_PROGRESS), None),
+        )
+        if due.trigger is not None:
+            row.trigger_label = placements_by_pk[due.trigger].pupil.initials
+        if due.due < on:
+            row.tags.add("overdue")
+        if due.due <= week_end:
+            row.tags.add("this_week")
+        if half_term_end and due.due <= half_term_end:
+            row.tags.add("this_half_term")
+        rows.append(row)
+    rows.sort(key=lambda r: (r.due.due, str(r.provider)))
+    return rows
+
+
+def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
+    """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
+    their school are placed."""
+    rows = [row for row in visit_schedule(membership, on=on, policy=policy) if row.overdue]
+    if membership is not None and membership.school_id is not None:
+        rows = [row for row in rows if row.schools]
+    return rows
+
+
+def visits_by_visitor(membership) -> list[tuple[object, list[Visit]]]:
+    visits = (
+        Visit.objects.visible_to(membership)
+        .filter(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
+        .select_related("visitor", "provider")
+        .order_by("visitor__last_name", "visitor__first_name", "visitor_id", "planned_for")
+    )
+    grouped = {}
+    for visit in visits:
+        grouped.setdefault(visit.visitor, []).append(visit)
+    return list(grouped.items())
+
+
+def visit_list(membership):
+    return (
+        Visit.objects.visible_to(membership)
+        .filter(is_current=True)
+        .select_related("provider", "visitor")
+        .order_by("-planned_for", "-pk")
+    )
+
+
+def action_list(membership, *, status: str | None = "open"):
+    qs = ImprovementAction.objects.visible_to(membership).live().select_related("provider", "visit")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("due_date", "pk")
+
+
+def flags_waiting():
+    return ProviderFlag.objects.waiting().select_related("provider", "visit", "action").order_by("raised_at")
+
+
+# --- Inside a visit -----------------------------------------------------------------------------------------
+
+
+def framework_items(framework) -> dict[str, list[FrameworkItem]]:
+    items = {part.value: [] for part in Part}
+    for item in framework.items.order_by("part", "order"):
+        items[item.part].append(item)
+    return items
+
+
+def pre_visit_checks(visit: Visit) -> list[dict]:
+    """Each pre-visit check with the provider's evidence for it as it stands on the visit date: in date,
+    expired, waiting for verification, or missing. A completed visit answers from what it kept."""
+    if visit.is_frozen and visit.pre_visit_snapshot:
+        return visit.pre_visit_snapshot
+    day = visit.day
+    evidence_by_type = defaultdict(list)
+    for evidence in Evidence.objects.filter(provider_id=visit.provider_id).order_by("-issue_date", "-pk"):
+        evidence_by_type[evidence.evidence_type].append(evidence)
+    rows = []
+    for item in visit.framework.items.filter(part=Part.PRE_VISIT).order_by("order"):
+        documents = []
+        for code in item.evidence_types:
+            label = EVIDENCE_TYPES_BY_CODE.get(code, {}).get("label", code)
+            found = evidence_by_type.get(code, [])
+            verified = [e for e in found if e.status == Evidence.Status.VERIFIED and e.issue_date <= day]
+            in_date = [e for e in verified if e.is_in_date_on(day)]
+            if in_date:
+                best = in_date[0]
+                state = "in_date"
+                note = f"in date until {best.expiry_date:%d %b %Y}" if best.expiry_date else "in date"
+            elif verified:
+                best = verified[0]
+                state = "expired"
+                note = f"expired on {best.expiry_date:%d %b %Y}"
+            elif found:
+                state, note = "unverified", "uploaded, not yet verified"
+            else:
+                state, note = "missing", "none on file"
+            documents.append({"type": label, "state": state, "note": note})
+        rows.append(
+            {
+                "code": item.code,
+                "text": item.text,
+                "documents": documents,
+                "ok": bool(documents) and all(d["state"] == "in_date" for d in documents),
+                "needs_eye": not documents,
+            }
+        )
+    return rows
+
+
+def visit_sections(visit: Visit) -> dict:
+    """Everything a visit page or its report needs, in a fixed number of queries."""
+    items = framework_items(visit.framework)
+    checks = {c.item_id: c for c in visit.checks.all()}
+    ratings = {r.item_id: r for r in visit.ratings.all()}
+
+    def grouped(part, answers):
+        sections = []
+        for item in items[part]:
+            if not sections or sections[-1][0] != item.section:
+                sections.append((item.section, []))
+            sections[-1][1].append((item, answers.get(item.pk)))
+        return sections
+
+    live = {row["code"]: row for row in pre_visit_checks(visit)}
+    return {
+        "pre_visit": [(item, live.get(item.code), checks.get(item.pk)) for item in items[Part.PRE_VISIT]],
+        "pre_visit_items": items[Part.PRE_VISIT],
+        "on_site": grouped(Part.ON_SITE, checks),
+        "standards": grouped(Part.STANDARD, ratings),
+        "checks": checks,
+        "ratings": ratings,
+        "pupils_seen": list(visit.pupils_seen.select_related("pupil").order_by("pk")),
+        "actions": list(visit.actions.order_by("pk")),
+        "rating_counts": rating_counts(ratings.values()),
+    }
+
+
+def rating_counts(ratings) -> list[tuple[str, int]]:
+    counts = defaultdict(int)
+    for r in ratings:
+        if r.rating:
+            counts[r.rating] += 1
+    return [(label, counts[value]) for value, label in Rating.choices]
+
+
+def placed_pupils(provider, membership, *, on: date):
+    """The pupils placed at the provider that this visitor may record as seen."""
+    from placements.models import Pupil
+
+    placed = Placement.objects.current().filter(provider=provider).values("pupil_id")
+    return Pupil.objects.visible_to(membership).filter(pk__in=placed).order_by("legal_last_name", "pk")
+
+
+# --- History ------------------------------------------------------------------------------------------------
+
+
+def provider_history(provider, membership) -> list[dict]:
+    """The provider's completed visits, oldest first, each with its score (the share of "fully" points) and
+    open actions."""
+    visits = list(
+        Visit.objects.visible_to(membership)
+        .current()
+        .completed()
+        .filter(provider=provider)
+        .select_related("visitor")
+        .prefetch_related(
+            Prefetch("ratings", queryset=VisitRating.objects.all()),
+            Prefetch("actions", queryset=ImprovementAction.objects.all()),
+        )
+        .order_by("visit_date", "pk")
+    )
+    history = []
+    for visit in visits:
+        rated = [r for r in visit.ratings.all() if r.rating]
+        score = round(100 * sum(RATING_SCORE[r.rating] for r in rated) / (3 * len(rated))) if rated else None
+        history.append(
+            {
+                "visit": visit,
+                "score": score,
+                "counts": rating_counts(rated),
+                "open_actions": sum(1 for a in visit.actions.all() if a.status == "open"),
+            }
+        )
+    return history
