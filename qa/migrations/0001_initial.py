@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('placements', '0001_initial'),
         ('providers', '0002_vetting'),
-        ('trusts', '0004_qa_policy_fields'),
+        ('trusts', '0005_qa_policy_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

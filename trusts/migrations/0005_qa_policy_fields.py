@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trusts', '0003_calendar_history'),
+        ('trusts', '0004_membership_ended'),
     ]
 
     operations = [
