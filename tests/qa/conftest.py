@@ -9,9 +9,8 @@ from datetime import date
 import factory
 import pytest
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from providers.services import provider_staff_grant
 from qa import services
 from qa.models import ImprovementAction, ProviderFlag, Visit
 from tests.factories import (
@@ -132,8 +131,6 @@ def build_setup(*, registration_status="unregistered") -> Setup:
         provider=provider,
         school=None,
     )
-    with scopes_disabled():
-        provider_staff_grant(membership=staff)
     return Setup(
         trust=trust,
         term=term,

@@ -29,12 +29,15 @@ OUTSIDE_A_TRUST = {
     "choose_trust",
     "switch_membership",  # signed in, before or between trusts: it picks one of the person's own
     "healthz",
+    "qa:calendar_feed",  # a visitor's calendar app fetches it by its secret link, without signing in
 }
 # Actions checked inside a page or a service rather than guarding a URL of their own; each has its own test
 # where it is used (the sensitive flags on the pupil page, for example).
 NOT_A_URL = {
     "pupil.read_sensitive",
     "checklist.answer",  # the checklist page (checklist.read) takes answers by POST only from those holding it
+    "qa_action.respond",  # the action page (qa_action.read) offers each form only to those holding it
+    "qa_action.close",
 }
 
 # Every role, as a persona of the second trust: the sweep registry's "other_trust" fillers create objects of
