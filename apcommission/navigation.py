@@ -26,6 +26,9 @@ NAV = [
     NavEntry("Register", "attendance:register", "register.mark", "check2-square"),
     NavEntry("Attendance", "attendance:school_register", "attendance.read", "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", "attendance.read", "telephone"),
+    NavEntry("Reports", "report_index", "report.termly", "file-earmark-bar-graph"),
+    NavEntry("Overview", "trust_overview", "report.overview", "table", secondary=True),
+    NavEntry("Invoices", "invoice_list", "invoice.read", "receipt", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

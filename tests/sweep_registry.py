@@ -114,6 +114,51 @@ def _condition(world, target):
     return ApprovalConditionFactory(provider=world.providers["b"]).pk
 
 
+def _school_pk(world, target):
+    return _school(world, target).pk
+
+
+def _run(world, target):
+    from datetime import date
+
+    from django_scopes import scopes_disabled
+
+    from reports.models import ReportRun
+
+    school = _school(world, target)
+    with scopes_disabled():
+        return ReportRun.objects.create(
+            trust=school.trust,
+            school=school,
+            period_start=date(2026, 9, 2),
+            period_end=date(2026, 12, 18),
+            title=f"Report of {school.name}",
+            key=f"{school.pk}:sweep:{target}",
+            status="done",
+            progress=100,
+            pdf=school.name.encode(),
+        ).pk
+
+
+def _invoice(world, target):
+    from decimal import Decimal
+
+    from django_scopes import scopes_disabled
+
+    from reports.models import Invoice
+
+    placement = _placement_obj(world, target)
+    with scopes_disabled():
+        return Invoice.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            number=f"SWEEP-{placement.pk}",
+            period_start=placement.start_date,
+            period_end=placement.start_date,
+            amount=Decimal("10.00"),
+        ).pk
+
+
 OBJECT_PARAMS = {
     "session_pk": _session,
     "mark_pk": _mark,
@@ -128,6 +173,9 @@ OBJECT_PARAMS = {
     "provider_pk": _provider,
     "evidence_pk": _evidence,
     "condition_pk": _condition,
+    "school_pk": _school_pk,
+    "run_pk": _run,
+    "invoice_pk": _invoice,
 }
 
 # Parameters that are not object ids (password-reset links): filled with junk; the page must answer without

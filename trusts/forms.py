@@ -82,6 +82,7 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_frequency",
             "qa_visit_frequency_unregistered",
             "qa_visit_session_limit",
+            "report_small_number_threshold",
         ]
         labels = {
             "full_time_hours_threshold": "Full-time means more than (hours a week)",
@@ -104,4 +105,5 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_frequency": "Quality assurance visits",
             "qa_visit_frequency_unregistered": "Quality assurance visits to unregistered providers",
             "qa_visit_session_limit": "Also visit after this many sessions, if sooner",
+            "report_small_number_threshold": "In governors' reports, hide counts below",
         }

@@ -256,6 +256,13 @@ class TrustPolicy(models.Model):
         help_text="Visit after this many sessions at a provider, if sooner. Empty: off.",
     )
 
+    # Reports
+    report_small_number_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text="Counts below this are shown as 'fewer than N' in anonymised reports.",
+    )
+
     objects = scoped_manager()
     history = HistoricalRecords()
 
