@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from trusts import demo
 
 # Each app with demo data has a ``demo.seed(people, context)`` that adds to what the apps before it made.
-DEMO_APPS = ("providers", "placements", "attendance", "qa")
+DEMO_APPS = ("providers", "placements", "attendance", "qa", "reports")
 
 
 class Command(BaseCommand):
