@@ -108,9 +108,11 @@ def test_a_failed_build_is_marked_failed_not_left_building(data):
         run, _ = services.report_request(
             by=governor, school=None, start=termly_data.AUTUMN[0], end=termly_data.AUTUMN[1], title="A"
         )
-    with mock.patch("reports.builder.render_report_pdf", side_effect=RuntimeError("boom")):
-        with pytest.raises(RuntimeError):
-            build_report(trust_id=data.trust_a.pk, run_id=run.pk)
+    with (
+        mock.patch("reports.builder.render_report_pdf", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        build_report(trust_id=data.trust_a.pk, run_id=run.pk)
     with scopes_disabled():
         run.refresh_from_db()
     assert run.status == "failed" and "could not be built" in run.error
