@@ -49,8 +49,8 @@ def _uri(chart) -> str:
 def bar(title: str, points, *, y_title: str = "", percent: bool = False) -> str:
     """A bar per (label, value); withheld values (None) are left out. Empty string when nothing is left."""
     shown = [(label, float(value)) for label, value in points if value is not None]
-    if not shown:
-        return ""
+    if not any(value for _, value in shown):
+        return ""  # nothing to draw: the table says so
     chart = pygal.Bar(title=title, y_title=y_title, **CONFIG)
     if percent:
         chart.range = (0, 100)
