@@ -14,13 +14,21 @@ from reports.forms import InvoiceDecisionForm, InvoiceForm
 from reports.models import Invoice
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
-from trusts.permissions import permission_required
+from trusts.permissions import has_perm, permission_required
 
 INVOICES_LISTED = 100
 
 
 @permission_required("invoice.read")
 def invoice_list(request):
+    if request.GET.get("placement"):
+        # "Record an invoice" picks the placement here, then goes to its form.
+        placement = get_visible_or_404(
+            Placement.objects.filter(status__in=services.INVOICEABLE),
+            request.membership,
+            pk=request.GET["placement"],
+        )
+        return redirect("invoice_new", placement_pk=placement.pk)
     status = request.GET.get("status", "")
     invoices = Invoice.objects.visible_to(request.membership)
     totals = invoice_totals(invoices)
@@ -41,6 +49,14 @@ def invoice_list(request):
             "status": status,
             "statuses": Invoice.Status.choices,
             "limit": INVOICES_LISTED,
+            "placements": list(
+                Placement.objects.visible_to(request.membership)
+                .filter(status__in=services.INVOICEABLE)
+                .select_related("pupil", "provider")
+                .order_by("-start_date", "pk")
+            )
+            if has_perm(request.membership, "invoice.record")
+            else [],
         },
     )
 

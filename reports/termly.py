@@ -87,7 +87,6 @@ class Report:
     threshold: int
     sections: list[Section]
     empty: bool
-    generated_for: str = ""
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]

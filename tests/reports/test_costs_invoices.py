@@ -239,3 +239,15 @@ def test_invoice_list_queries_do_not_grow(client, world, placement, django_asser
     with django_assert_max_num_queries(16) as large:
         client.get(reverse("invoice_list"))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+@pytest.mark.django_db
+def test_record_an_invoice_starts_from_the_list(client, world, placement):
+    sign_in(client, world.personas["a.ap_lead"])
+    body = client.get(reverse("invoice_list")).content.decode()
+    assert f'<option value="{placement.pk}"' in body
+    response = client.get(reverse("invoice_list") + f"?placement={placement.pk}")
+    assert response["Location"] == reverse("invoice_new", args=[placement.pk])
+    sign_in(client, world.personas["a2.ap_lead"])
+    assert client.get(reverse("invoice_list") + f"?placement={placement.pk}").status_code == 404
+    assert client.get(reverse("invoice_list") + "?placement=nonsense").status_code == 404

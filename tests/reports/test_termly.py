@@ -252,3 +252,37 @@ def test_report_queries_do_not_grow(client, world, terms, django_assert_max_num_
     with django_assert_max_num_queries(30) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_another_trusts_term_is_not_a_choice(client, data, terms):
+    from tests.factories import TermFactory
+
+    with scopes_disabled():
+        theirs = TermFactory(academic_year__trust=data.trust_b)
+    sign_in(client, data.personas["a.school_governor"])
+    response = client.get(_url("school_report", data.schools["a1"], term=theirs.pk))
+    assert response.status_code == 200
+    body = _page_text(response)
+    assert "Select a valid choice" in body
+    assert data.trust_b.name not in body
+
+
+def test_run_page_queries_are_pinned(client, data, terms, django_assert_max_num_queries):
+    with scopes_disabled():
+        run = ReportRun.objects.create(
+            trust=data.trust_a,
+            school=data.schools["a1"],
+            period_start=TODAY,
+            period_end=TODAY,
+            title="Report",
+            key="k",
+            status="building",
+            progress=40,
+        )
+    sign_in(client, data.personas["a.school_governor"])
+    client.get(reverse("report_run", args=[run.pk]))
+    with django_assert_max_num_queries(12):
+        body = client.get(
+            reverse("report_run", args=[run.pk]), headers={"HX-Request": "true"}
+        ).content.decode()
+    assert 'value="40"' in body
