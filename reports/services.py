@@ -3,10 +3,11 @@ PDF (one build per report at a time)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from placements.models import Placement
@@ -15,6 +16,9 @@ from trusts.errors import DomainError
 from trusts.permissions import require
 
 INVOICEABLE = (Placement.Status.AGREED, Placement.Status.ACTIVE, Placement.Status.ENDED)
+# A run still queued or building after this long has lost its worker: it no longer blocks a new request, and a
+# redelivered task may take it over.
+STALE_AFTER = timedelta(minutes=15)
 
 
 def placement_last_day(placement) -> date | None:
@@ -94,6 +98,12 @@ def report_request(*, by, school, start: date, end: date, title: str) -> tuple[R
     if end < start:
         raise DomainError("The period ends before it starts: put the dates the right way round.")
     key = report_key(school_id=school.pk if school else None, start=start, end=end)
+    ReportRun.objects.in_flight().filter(key=key, requested_at__lt=timezone.now() - STALE_AFTER).update(
+        status=ReportRun.Status.FAILED,
+        step="Failed",
+        error="The build stopped before it finished.",
+        finished_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(
@@ -117,8 +127,10 @@ def report_request(*, by, school, start: date, end: date, title: str) -> tuple[R
 
 
 def report_run_claim(*, run_id: int) -> ReportRun | None:
-    """Move a queued run to building, once: a second worker (or a retried task) claims nothing."""
-    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
+    """Move a queued run to building, once: a second worker (or a retried task) claims nothing, unless the
+    first stopped long ago without finishing (its worker was lost)."""
+    stale = Q(status=ReportRun.Status.BUILDING, started_at__lt=timezone.now() - STALE_AFTER)
+    claimed = ReportRun.objects.filter(Q(status=ReportRun.Status.QUEUED) | stale, pk=run_id).update(
         status=ReportRun.Status.BUILDING, started_at=timezone.now(), progress=1, step="Starting"
     )
     return ReportRun.objects.get(pk=run_id) if claimed else None

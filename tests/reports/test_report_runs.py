@@ -184,3 +184,26 @@ def test_runs_of_another_school_or_trust_are_404(client, data):
     sign_in(client, data.personas["b.trust_governor"])
     assert client.get(reverse("report_run", args=[mine.pk])).status_code == 404
     assert client.get(reverse("report_run_download", args=[trust_wide.pk])).status_code == 404
+
+
+def test_a_run_whose_worker_was_lost_does_not_block_forever(data, time_machine):
+    from datetime import timedelta
+
+    governor = data.personas["a.trust_governor"]
+    start, end = termly_data.AUTUMN
+    with scope(trust=data.trust_a.pk), mock.patch("reports.tasks.build_report.delay"):
+        stuck, _ = services.report_request(by=governor, school=None, start=start, end=end, title="A")
+        assert services.report_run_claim(run_id=stuck.pk) is not None
+        # Soon after, a redelivery claims nothing and a new request joins the run.
+        assert services.report_run_claim(run_id=stuck.pk) is None
+        again, created = services.report_request(by=governor, school=None, start=start, end=end, title="A")
+        assert again.pk == stuck.pk and not created
+        time_machine.shift(services.STALE_AFTER + timedelta(minutes=1))
+        # Long after, a redelivered task may take it over ...
+        assert services.report_run_claim(run_id=stuck.pk) is not None
+        time_machine.shift(services.STALE_AFTER + timedelta(minutes=1))
+        # ... and a new request is not held up by it.
+        fresh, created = services.report_request(by=governor, school=None, start=start, end=end, title="A")
+        assert created and fresh.pk != stuck.pk
+        stuck.refresh_from_db()
+        assert stuck.status == "failed"

@@ -286,3 +286,16 @@ def test_run_page_queries_are_pinned(client, data, terms, django_assert_max_num_
             reverse("report_run", args=[run.pk]), headers={"HX-Request": "true"}
         ).content.decode()
     assert 'value="40"' in body
+
+
+def test_the_trusts_threshold_sets_what_is_withheld(client, data, terms):
+    from trusts.models import TrustPolicy
+
+    with scopes_disabled():
+        TrustPolicy.objects.update_or_create(
+            trust=data.trust_a, defaults={"report_small_number_threshold": 10}
+        )
+    sign_in(client, data.personas["a.school_governor"])
+    body = _page_text(client.get(_url("school_report", data.schools["a1"], term=terms["autumn"].pk)))
+    assert "fewer than 10" in body
+    assert "fewer than 5" not in body
