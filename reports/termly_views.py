@@ -85,6 +85,9 @@ def _report_page(request, *, school, template="reports/termly/report.html"):
             "form": form,
             "has_terms": bool(terms),
             "runs": runs,
+            "schools": []
+            if school is not None
+            else list(School.objects.visible_to(request.membership).order_by("name")),
             "query": request.GET.urlencode(),
         },
     )
