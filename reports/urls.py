@@ -20,11 +20,9 @@ urlpatterns = [
     path("reports/runs/<int:run_pk>/", termly_views.report_run, name="report_run"),
     path("reports/runs/<int:run_pk>/download/", termly_views.report_run_download, name="report_run_download"),
     # The trust overview and invoices
-    path("reports/overview/", overview_views.overview, name="trust_overview"),
-    path("reports/overview/csv/", overview_views.overview_csv, name="trust_overview_csv"),
-    path("reports/invoices/", invoice_views.invoice_list, name="invoice_list"),
-    path("reports/invoices/<int:invoice_pk>/decide/", invoice_views.invoice_decide, name="invoice_decide"),
-    path(
-        "reports/placements/<int:placement_pk>/invoices/new/", invoice_views.invoice_new, name="invoice_new"
-    ),
+    path("overview/", overview_views.overview, name="trust_overview"),
+    path("overview/csv/", overview_views.overview_csv, name="trust_overview_csv"),
+    path("invoices/", invoice_views.invoice_list, name="invoice_list"),
+    path("invoices/<int:invoice_pk>/decide/", invoice_views.invoice_decide, name="invoice_decide"),
+    path("invoices/placement/<int:placement_pk>/new/", invoice_views.invoice_new, name="invoice_new"),
 ]
