@@ -22,6 +22,34 @@ def render_report_pdf(report) -> bytes:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run as a formula: text that starts like one gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def csv_writer(out):
+    """A csv writer whose rows are made safe to open in a spreadsheet."""
+    writer = csv.writer(out)
+
+    class Safe:
+        def writerow(self, row):
+            writer.writerow([safe_cell(v) for v in row])
+
+        def writerows(self, rows):
+            for row in rows:
+                self.writerow(row)
+
+    return Safe()
+
+
 def report_csv(report) -> str:
     """Every table of the report, one after another: its title, its definition, the header and the rows."""
     out = io.StringIO()
@@ -36,12 +64,4 @@ def report_csv(report) -> str:
         writer.writerow([table.definition])
         writer.writerow(table.columns)
         writer.writerows(table.rows)
-    return out.getvalue()
-
-
-def rows_csv(columns, rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    writer.writerows(rows)
     return out.getvalue()

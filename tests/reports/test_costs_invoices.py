@@ -251,3 +251,13 @@ def test_record_an_invoice_starts_from_the_list(client, world, placement):
     sign_in(client, world.personas["a2.ap_lead"])
     assert client.get(reverse("invoice_list") + f"?placement={placement.pk}").status_code == 404
     assert client.get(reverse("invoice_list") + "?placement=nonsense").status_code == 404
+
+
+def test_csv_cells_never_start_a_formula():
+    from reports.documents import safe_cell
+
+    assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("-12.5") == "-12.5"
+    assert safe_cell("Pennine Skills Hub") == "Pennine Skills Hub"
+    assert safe_cell(3) == 3
