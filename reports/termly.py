@@ -150,6 +150,26 @@ def _weeks_in_ap(row, period: Period) -> float:
     return max((end - row["start_date"]).days + 1, 0) / 7
 
 
+@dataclass
+class _Facts:
+    """What every section of one report reads: the scope, the period and the placements in it."""
+
+    membership: object
+    schools: list
+    school_ids: list
+    period: Period
+    earlier: list
+    today: date
+    policy: object
+    anon: Anonymiser
+    placements: list
+    placement_ids: list
+    pupils: dict
+    ended: list
+    achieved: int = 0  # targets achieved (set by the outcomes section, read by costs)
+    cost_by_school: dict = field(default_factory=dict)
+
+
 def build(
     membership, *, schools, period: Period, policy, today: date, terms=None, trust_wide=False, progress=None
 ) -> Report:
@@ -191,16 +211,54 @@ def build(
     pupils = {}
     for p in placements:
         pupils.setdefault(p["pupil_id"], p)
-    n_pupils = len(pupils)
-    sections: list[Section] = []
-    tell(10, "Pupils in AP")
+    facts = _Facts(
+        membership=membership,
+        schools=list(schools),
+        school_ids=school_ids,
+        period=period,
+        earlier=earlier,
+        today=today,
+        policy=policy,
+        anon=anon,
+        placements=placements,
+        placement_ids=placement_ids,
+        pupils=pupils,
+        ended=[p for p in placements if p["ended_on"] and period.start <= p["ended_on"] <= period.end],
+    )
+    sections = []
+    for percent, step, make in (
+        (10, "Pupils in AP", _pupils_section),
+        (25, "Outcomes", _outcomes_section),
+        (40, "Attendance", _attendance_section),
+        (55, "Incidents, safeguarding and reviews", _incidents_section),
+    ):
+        tell(percent, step)
+        sections.append(make(facts))
+    tell(70, "Providers and costs")
+    sections += _providers_and_costs_sections(facts)
+    if trust_wide:
+        sections.append(_schools_section(facts))
+    tell(85, "Putting the report together")
+    scope_label = "All schools of the trust" if trust_wide else ", ".join(s.name for s in schools)
+    return Report(
+        title=f"Alternative provision: {period.label}",
+        scope_label=scope_label,
+        period=period,
+        threshold=anon.threshold,
+        sections=sections,
+        empty=not placements,
+    )
 
-    # 1. Pupils in AP and for how long.
+
+def _pupils_section(f: _Facts) -> Section:
+    """Pupils in AP, for how long, why, their year groups and their needs."""
+    anon, period, placements, pupils = f.anon, f.period, f.placements, f.pupils
+    n_pupils = len(pupils)
+    ended = f.ended
     weeks_by_pupil = defaultdict(float)
     for p in placements:
         weeks_by_pupil[p["pupil_id"]] = max(weeks_by_pupil[p["pupil_id"]], _weeks_in_ap(p, period))
     started = sum(1 for p in placements if period.start <= p["start_date"] <= period.end)
-    ended = [p for p in placements if p["ended_on"] and period.start <= p["ended_on"] <= period.end]
     average_weeks = sum(weeks_by_pupil.values()) / n_pupils if n_pupils else None
     key = Table(
         "pupils",
@@ -297,10 +355,12 @@ def build(
             for label, test, d in flags
         ],
     )
-    sections.append(Section("Pupils in alternative provision", [key, lengths, reasons, years, needs]))
-    tell(25, "Outcomes")
+    return Section("Pupils in alternative provision", [key, lengths, reasons, years, needs])
 
-    # 2. Outcomes.
+
+def _outcomes_section(f: _Facts) -> Section:
+    """Targets planned and achieved; destinations and reintegration of placements that ended."""
+    anon, placement_ids, ended = f.anon, f.placement_ids, f.ended
     planned = Target.objects.filter(plan__placement_id__in=placement_ids).count() if placement_ids else 0
     result_counts = (
         dict(
@@ -369,10 +429,13 @@ def build(
         ],
         y_title="placements",
     )
-    sections.append(Section("Outcomes", [outcome_table, destination_table]))
-    tell(40, "Attendance")
+    f.achieved = achieved
+    return Section("Outcomes", [outcome_table, destination_table])
 
-    # 3. Attendance: this period against the earlier terms, and week by week.
+
+def _attendance_section(f: _Facts) -> Section:
+    """Attendance this period against the earlier terms, and week by week."""
+    anon, period, membership, school_ids, earlier = f.anon, f.period, f.membership, f.school_ids, f.earlier
     periods = earlier + [period]
     first = min(p.start for p in periods)
     annotations = {}
@@ -443,10 +506,19 @@ def build(
     )
     week_table.chart_title = "Attendance across the period, week by week (%)"
     week_table.chart = charts.line(week_table.chart_title, week_points, y_title="%")
-    sections.append(Section("Attendance", [attendance_table, week_table]))
-    tell(55, "Incidents, safeguarding and reviews")
+    return Section("Attendance", [attendance_table, week_table])
 
-    # 4. Incidents and safeguarding concerns; reviews.
+
+def _incidents_section(f: _Facts) -> Section:
+    """Incidents and safeguarding concerns by category; reviews held on time."""
+    anon, period, membership, school_ids, placement_ids, today = (
+        f.anon,
+        f.period,
+        f.membership,
+        f.school_ids,
+        f.placement_ids,
+        f.today,
+    )
     incidents = (
         BehaviourIncident.objects.filter(
             placement_id__in=placement_ids,
@@ -503,10 +575,14 @@ def build(
             ["Not held, overdue", anon.count(reviews["missed"]).text],
         ],
     )
-    sections.append(Section("Incidents, safeguarding and reviews", [incident_table, review_table]))
-    tell(70, "Providers and costs")
+    return Section("Incidents, safeguarding and reviews", [incident_table, review_table])
 
-    # 5. Providers used, and 6. costs and value for money.
+
+def _providers_and_costs_sections(f: _Facts) -> list[Section]:
+    """The providers used with their standing, and the costs of the period against invoices and outcomes."""
+    anon, period, placements, placement_ids = f.anon, f.period, f.placements, f.placement_ids
+    n_pupils, achieved = len(f.pupils), f.achieved
+    membership, today, policy = f.membership, f.today, f.policy
     provider_rows = list(
         Provider.objects.filter(pk__in={p["provider_id"] for p in placements})
         .values("pk", "legal_name", "trading_name", "status", "approved_until", "registration_status")
@@ -558,7 +634,6 @@ def build(
         [(name[r["pk"]], cell.value) for r, cell in zip(provider_rows, pupil_cells, strict=True)],
         y_title="pupils",
     )
-    sections.append(Section("Providers", [providers_table]))
 
     invoice_totals = _invoice_totals(placement_ids, period)
     cost_table = Table(
@@ -575,7 +650,7 @@ def build(
             ],
             [
                 "Placements with no rate agreed",
-                anon.count(no_rate).text if no_rate else "0",
+                anon.count(no_rate).text,
                 "Not counted in the cost above.",
             ],
             [
@@ -627,39 +702,34 @@ def build(
         [(name[r["pk"]], float(cost_at[r["pk"]])) for r in provider_rows],
         y_title="£",
     )
-    sections.append(Section("Costs and value for money", [cost_table, spend_table]))
+    f.cost_by_school = cost_by_school
+    return [
+        Section("Providers", [providers_table]),
+        Section("Costs and value for money", [cost_table, spend_table]),
+    ]
 
-    if trust_wide:
-        pupils_by_school = defaultdict(set)
-        for p in placements:
-            pupils_by_school[p["school_id"]].add(p["pupil_id"])
-        school_cells = anon.breakdown([len(pupils_by_school[s.pk]) for s in schools])
-        sections.append(
-            Section(
-                "Schools",
+
+def _schools_section(f: _Facts) -> Section:
+    """Trust-wide only: pupils and agreed cost per school."""
+    anon, placements, schools, cost_by_school = f.anon, f.placements, f.schools, f.cost_by_school
+    pupils_by_school = defaultdict(set)
+    for p in placements:
+        pupils_by_school[p["school_id"]].add(p["pupil_id"])
+    school_cells = anon.breakdown([len(pupils_by_school[s.pk]) for s in schools])
+    return Section(
+        "Schools",
+        [
+            Table(
+                "schools",
+                "Schools of the trust",
+                "Pupils in AP and the agreed cost of the period at each school.",
+                ["School", "Pupils in AP", "Agreed cost"],
                 [
-                    Table(
-                        "schools",
-                        "Schools of the trust",
-                        "Pupils in AP and the agreed cost of the period at each school.",
-                        ["School", "Pupils in AP", "Agreed cost"],
-                        [
-                            [s.name, cell.text, _money(cost_by_school[s.pk])]
-                            for s, cell in zip(schools, school_cells, strict=True)
-                        ],
-                    )
+                    [s.name, cell.text, _money(cost_by_school[s.pk])]
+                    for s, cell in zip(schools, school_cells, strict=True)
                 ],
             )
-        )
-    tell(85, "Putting the report together")
-    scope_label = "All schools of the trust" if trust_wide else ", ".join(s.name for s in schools)
-    return Report(
-        title=f"Alternative provision: {period.label}",
-        scope_label=scope_label,
-        period=period,
-        threshold=anon.threshold,
-        sections=sections,
-        empty=not placements,
+        ],
     )
 
 
