@@ -303,3 +303,21 @@ def test_the_trusts_threshold_sets_what_is_withheld(client, data, terms):
     body = _page_text(client.get(_url("school_report", data.schools["a1"], term=terms["autumn"].pk)))
     assert "fewer than 10" in body
     assert "fewer than 5" not in body
+
+
+def test_pages_without_ids_show_nothing_of_another_trust_or_school(client, data, terms):
+    pages = {
+        "a.trust_governor": ["trust_report", "trust_report_csv"],
+        "a.trust_admin": ["trust_report", "trust_overview", "trust_overview_csv", "invoice_list"],
+        "a.school_governor": ["report_index"],
+        "a.ap_lead": ["invoice_list", "report_index"],
+    }
+    for key, names in pages.items():
+        membership = data.personas[key]
+        sign_in(client, membership)
+        for name in names:
+            response = client.get(_url(name, term=terms["autumn"].pk), follow=True)
+            assert response.status_code == 200, (key, name)
+            body = response.content.decode()
+            leaked = [m for m in data.markers_for(membership) if m in body]
+            assert not leaked, (key, name, leaked)
