@@ -29,6 +29,9 @@ NAV = [
     NavEntry("QA visits", "qa:schedule", "qa_schedule.read", "clipboard2-check"),
     NavEntry("QA reports", "qa:visit_list", "qa_visit.read", "clipboard2-check", secondary=True),
     NavEntry("QA decisions", "qa:flag_list", "qa_flag.decide", "flag", secondary=True),
+    NavEntry("Reports", "report_index", "report.termly", "file-earmark-bar-graph"),
+    NavEntry("Overview", "trust_overview", "report.overview", "table", secondary=True),
+    NavEntry("Invoices", "invoice_list", "invoice.read", "receipt", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

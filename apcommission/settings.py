@@ -234,7 +234,7 @@ LOGOUT_REDIRECT_URL = "login"
 # `seed_demo` seeds the trusts, schools and people (trusts.demo), then each of these modules in turn: each
 # has ``seed(people, context)`` and adds to what the ones before it made. The list lives here, at the
 # project level, so the ground floor never names the apps built on it.
-DEMO_SEEDERS = ["providers.demo", "placements.demo", "attendance.demo", "qa.demo"]
+DEMO_SEEDERS = ["providers.demo", "placements.demo", "attendance.demo", "qa.demo", "reports.demo"]
 
 # Idle timeout: the session lasts 30 minutes from the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5, maximum=720) * 60

@@ -145,6 +145,49 @@ def _qa_flag(world, target):
 
     visit = CompletedVisitFactory(provider=world.providers["b"], outcome="does_not_meet")
     return ProviderFlagFactory(visit=visit).pk
+def _school_pk(world, target):
+    return _school(world, target).pk
+
+
+def _run(world, target):
+    from datetime import date
+
+    from django_scopes import scopes_disabled
+
+    from reports.models import ReportRun
+
+    school = _school(world, target)
+    with scopes_disabled():
+        return ReportRun.objects.create(
+            trust=school.trust,
+            school=school,
+            period_start=date(2026, 9, 2),
+            period_end=date(2026, 12, 18),
+            title=f"Report of {school.name}",
+            key=f"{school.pk}:sweep:{target}",
+            status="done",
+            progress=100,
+            pdf=school.name.encode(),
+        ).pk
+
+
+def _invoice(world, target):
+    from decimal import Decimal
+
+    from django_scopes import scopes_disabled
+
+    from reports.models import Invoice
+
+    placement = _placement_obj(world, target)
+    with scopes_disabled():
+        return Invoice.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            number=f"SWEEP-{placement.pk}",
+            period_start=placement.start_date,
+            period_end=placement.start_date,
+            amount=Decimal("10.00"),
+        ).pk
 
 
 OBJECT_PARAMS = {
@@ -165,6 +208,9 @@ OBJECT_PARAMS = {
     "visit_pk": _qa_visit,
     "action_pk": _qa_action,
     "flag_pk": _qa_flag,
+    "school_pk": _school_pk,
+    "run_pk": _run,
+    "invoice_pk": _invoice,
 }
 
 # Parameters that are not object ids (password-reset links): filled with junk; the page must answer without

@@ -84,6 +84,7 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_session_limit",
             "qa_visit_reminder_days",
             "qa_action_grace_days",
+            "report_small_number_threshold",
         ]
         labels = {
             "full_time_hours_threshold": "Full-time means more than (hours a week)",
@@ -108,4 +109,5 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_session_limit": "Also visit after this many sessions, if sooner",
             "qa_visit_reminder_days": "Remind the visitor of a planned visit (days before)",
             "qa_action_grace_days": "Ask the trust admin to decide when an improvement action is this many days overdue",
+            "report_small_number_threshold": "In governors' reports, hide counts below",
         }

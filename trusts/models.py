@@ -270,6 +270,13 @@ class TrustPolicy(models.Model):
         help_text="Days an improvement action may run past its due date before the trust admin is asked to decide.",
     )
 
+    # Reports
+    report_small_number_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text="Counts below this are shown as 'fewer than N' in anonymised reports.",
+    )
+
     objects = scoped_manager()
     history = HistoricalRecords()
 

@@ -48,7 +48,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.read": SCHOOL_SIDE,
     "checklist.answer": TRUST_ADMIN,
     "checklist_template.edit": TRUST_ADMIN,
-    "evidence.read": ALL_ROLES,
+    # Governors read the register's statuses, not the providers' documents.
+    "evidence.read": ALL_ROLES - {Role.GOVERNOR},
     "evidence.upload": frozenset({Role.TRUST_ADMIN, Role.PROVIDER_STAFF}),
     "evidence.verify": TRUST_ADMIN,
     # --- Pupils -----------------------------------------------------------------------------------------
@@ -96,6 +97,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard.safeguarding": frozenset({Role.DSL}),
     "dashboard.governor": frozenset({Role.GOVERNOR}),
     "dashboard.provider": PROVIDER,
+    # --- Reports ----------------------------------------------------------------------------------------
+    # The termly report is anonymised; school-bound roles reach their own school's only (``visible_to``),
+    # the trust-wide report needs a trust-wide membership as well.
+    "report.termly": frozenset({Role.GOVERNOR, Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD}),
+    "report.overview": TRUST_ADMIN,
+    # Invoices from providers: the AP lead checks them against the sessions; the trust admin sees the spend.
+    "invoice.read": PLACEMENT_MANAGERS,
+    "invoice.record": PLACEMENT_MANAGERS,
+    "invoice.decide": PLACEMENT_MANAGERS,
 }
 
 

@@ -1,0 +1,53 @@
+"""Putting a termly report together for a school or the trust: the period asked for, the schools it covers,
+the figures (``reports.termly``) and, for a stored run, the PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from reports import termly
+from reports.documents import render_report_pdf
+from trusts.models import Membership, School
+from trusts.roles import Role
+from trusts.selectors import trust_policy
+
+
+def report_for(membership, *, school, period: termly.Period, today: date, terms=None, progress=None):
+    """The report on ``school`` (None: every school of the trust) as ``membership`` may see it."""
+    schools = list(School.objects.visible_to(membership).order_by("name")) if school is None else [school]
+    return termly.build(
+        membership,
+        schools=schools,
+        period=period,
+        policy=trust_policy(membership.trust_id),
+        today=today,
+        terms=terms,
+        trust_wide=school is None,
+        progress=progress,
+    )
+
+
+def reader_for(run) -> Membership:
+    """A read-only view of the trust as a governor of the run's scope (the school, or the trust), for the task
+    that builds it away from any request. Never saved."""
+    return Membership(trust_id=run.trust_id, role=Role.GOVERNOR, school_id=run.school_id)
+
+
+def run_period(run) -> termly.Period:
+    terms = {(t.start_date, t.end_date): t for t in termly.terms_to_choose(today=run.period_end)}
+    term = terms.get((run.period_start, run.period_end))
+    if term is not None:
+        return termly.term_period(term)
+    return termly.custom_period(run.period_start, run.period_end)
+
+
+def build_run_pdf(run, *, progress=None) -> bytes:
+    today = timezone.localtime(run.requested_at).date() if run.requested_at else timezone.localdate()
+    report = report_for(
+        reader_for(run), school=run.school, period=run_period(run), today=today, progress=progress
+    )
+    if progress:
+        progress(90, "Drawing the PDF")
+    return render_report_pdf(report)

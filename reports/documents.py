@@ -1,0 +1,67 @@
+"""The termly report as a PDF (WeasyPrint, the print stylesheet shared with the other documents) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
+
+
+def render_report_pdf(report) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("reports/pdf/termly.html", {"report": report, "made_at": timezone.localtime()})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=str(PRINT_CSS))]
+    )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run as a formula: text that starts like one gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def csv_writer(out):
+    """A csv writer whose rows are made safe to open in a spreadsheet."""
+    writer = csv.writer(out)
+
+    class Safe:
+        def writerow(self, row):
+            writer.writerow([safe_cell(v) for v in row])
+
+        def writerows(self, rows):
+            for row in rows:
+                self.writerow(row)
+
+    return Safe()
+
+
+def report_csv(report) -> str:
+    """Every table of the report, one after another: its title, its definition, the header and the rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [report.title, report.scope_label, f"{report.period.start:%Y-%m-%d}", f"{report.period.end:%Y-%m-%d}"]
+    )
+    writer.writerow([f"Counts below {report.threshold} are shown as 'fewer than {report.threshold}'."])
+    for table in report.tables():
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow([table.definition])
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+    return out.getvalue()

@@ -1,0 +1,56 @@
+"""The trust overview: per school and per provider, sortable, with a CSV of both tables."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from reports.documents import csv_writer
+from reports.overview import PROVIDER_COLUMNS, SCHOOL_COLUMNS, csv_rows, sort_rows, trust_overview
+from trusts.permissions import permission_required
+from trusts.selectors import trust_policy
+
+
+@permission_required("report.overview")
+def overview(request):
+    data = trust_overview(
+        request.membership, today=timezone.localdate(), policy=trust_policy(request.trust.pk)
+    )
+    schools, school_sort = sort_rows(data["school_rows"], SCHOOL_COLUMNS, request.GET.get("sort", "name"))
+    providers, provider_sort = sort_rows(
+        data["provider_rows"], PROVIDER_COLUMNS, request.GET.get("psort", "name")
+    )
+    return render(
+        request,
+        "reports/overview.html",
+        {
+            **data,
+            "school_rows": schools,
+            "provider_rows": providers,
+            "school_columns": SCHOOL_COLUMNS,
+            "provider_columns": PROVIDER_COLUMNS,
+            "sort": school_sort,
+            "psort": provider_sort,
+        },
+    )
+
+
+@permission_required("report.overview")
+def overview_csv(request):
+    data = trust_overview(
+        request.membership, today=timezone.localdate(), policy=trust_policy(request.trust.pk)
+    )
+    out = io.StringIO()
+    writer = csv_writer(out)
+    writer.writerow([f"Trust overview, {data['year_start']:%Y-%m-%d} to {data['today']:%Y-%m-%d}"])
+    writer.writerow([c.label for c in SCHOOL_COLUMNS])
+    writer.writerows(csv_rows(data["school_rows"], SCHOOL_COLUMNS))
+    writer.writerow([])
+    writer.writerow([c.label for c in PROVIDER_COLUMNS])
+    writer.writerows(csv_rows(data["provider_rows"], PROVIDER_COLUMNS))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="trust-overview-{data["today"]:%Y%m%d}.csv"'
+    return response
