@@ -25,12 +25,14 @@ from providers.forms import (
 )
 from providers.imports import ImportFileError, read_csv, validate_rows
 from providers.models import ApprovalCondition, ChecklistTemplate, Evidence, Provider
+from providers.standing import standings
 from trusts.access import get_visible_or_404
 from trusts.csv_import import PendingImport
 from trusts.errors import DomainError
 from trusts.models import Membership
 from trusts.permissions import has_perm, permission_required
 from trusts.roles import Role
+from trusts.selectors import trust_policy
 
 PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "providers_import"
@@ -117,6 +119,12 @@ def provider_detail(request, provider_pk):
     today = timezone.localdate()
     context = {
         "provider": provider,
+        "standing": standings(
+            membership,
+            [provider],
+            today=today,
+            warning_days=trust_policy(provider.trust_id).evidence_expiry_warning_days,
+        )[provider.pk],
         "evidence": selectors.provider_evidence(provider, membership),
         "today": today,
         "risk_labels": dict(_risk_labels()),

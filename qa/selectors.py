@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from attendance.models import RegisterMark
 from placements.models import Placement
@@ -17,6 +18,7 @@ from qa.models import (
     RATING_SCORE,
     FrameworkItem,
     ImprovementAction,
+    Outcome,
     Part,
     ProviderFlag,
     Rating,
@@ -334,3 +336,20 @@ def provider_history(provider, membership) -> list[dict]:
             }
         )
     return history
+
+
+def latest_outcomes(provider_ids, *, on: date | None = None) -> dict[int, tuple[str, date]]:
+    """Each provider's latest completed visit outcome on or before ``on`` (default today), as (label, visit
+    date), in one query. Providers never visited are absent."""
+    day = on or timezone.localdate()
+    rows = (
+        Visit.objects.current()
+        .completed()
+        .filter(provider_id__in=list(provider_ids), visit_date__lte=day)
+        .order_by("provider_id", "-visit_date", "-pk")
+        .values_list("provider_id", "outcome", "visit_date")
+    )
+    latest = {}
+    for provider_id, outcome, visit_date in rows:
+        latest.setdefault(provider_id, (Outcome(outcome).label, visit_date))
+    return latest

@@ -17,8 +17,8 @@ from attendance.selectors import ATTENDED, POSSIBLE
 from placements.models import Placement
 from providers.models import Provider
 from providers.registration import PlacementFact, registration_check
+from providers.standing import standings
 from reports.costs import ZERO, Rates, Usage, period_cost, usage_by_placement
-from reports.standing import standings
 from reports.termly import IN_AP, qa_outcomes
 from trusts.models import School
 

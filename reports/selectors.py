@@ -18,9 +18,12 @@ from placements import selectors as placement_selectors
 from placements.models import Placement
 from providers import selectors as provider_selectors
 from providers.models import Provider
+from providers.standing import standings
 from qa import selectors as qa_selectors
+from reports.anonymise import Anonymiser
 from trusts.calendar import CalendarError, calendars_for
 from trusts.models import School
+from trusts.selectors import trust_policy
 
 # How far back the dashboard looks for runs of consecutive absences.
 CONSECUTIVE_WINDOW = timedelta(days=14)
@@ -371,28 +374,44 @@ def governor_dashboard(membership, *, today: date) -> dict:
                 "pk": row["provider_id"],
                 "name": row["provider__trading_name"] or row["provider__legal_name"],
                 "status": row["provider__status"],
-                "status_label": Provider.Status(row["provider__status"]).label,
                 "approved_until": row["provider__approved_until"],
                 "registration": Provider.RegistrationStatus(row["provider__registration_status"]).label,
             }
         )
+    # The same standing as the termly report and the overview: an approval whose critical evidence has run out
+    # is not shown as plain "Approved".
+    policy = trust_policy(membership.trust_id)
+    used = {p["pk"]: p for rows in providers.values() for p in rows}
+    standing = standings(
+        membership,
+        [{"pk": pk, "status": p["status"], "approved_until": p["approved_until"]} for pk, p in used.items()],
+        today=today,
+        warning_days=policy.evidence_expiry_warning_days,
+    )
+    for rows in providers.values():
+        for p in rows:
+            p["standing"] = standing[p["pk"]]
     start, end = year_window(today)
     figures = {f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)}
-    return {
-        "rows": [
+    # Governors see no group small enough to pick a pupil out of: below the trust's threshold the count reads
+    # "fewer than N" and the figures built on it are withheld, as in the termly report.
+    anonymiser = Anonymiser(policy.report_small_number_threshold)
+    rows = []
+    for school in schools:
+        count = anonymiser.count(len(pupils[school.pk]))
+        small = count.hidden
+        rows.append(
             {
                 "school": school,
-                "pupils": len(pupils[school.pk]),
+                "pupils": count,
                 "average_weeks": (sum(weeks[school.pk]) / len(weeks[school.pk]))
-                if weeks[school.pk]
+                if weeks[school.pk] and not small
                 else None,
-                "figure": figures.get(school.pk),
+                "figure": None if small else figures.get(school.pk),
                 "providers": providers[school.pk],
             }
-            for school in schools
-        ],
-        "year_start": start,
-    }
+        )
+    return {"rows": rows, "year_start": start}
 
 
 def provider_dashboard(membership, *, today: date) -> dict:

@@ -6,8 +6,8 @@ a ``Report`` made only of counts, rates and money: no pupil's name, initials, da
 this module. Every table of the report is a ``Table`` of display strings, so the page, the PDF and the CSV show
 the same thing.
 
-Two figures come from records the app does not keep yet: quality-assurance visit outcomes and safeguarding
-concerns. Each is one function below (``qa_outcomes``, ``safeguarding_concern_counts``) that says so honestly.
+Quality-assurance outcomes come from the ``qa`` app's completed visits (``qa_outcomes``); safeguarding concerns
+are one function (``safeguarding_concern_counts``) that says honestly when the app holds none.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from attendance.models import ExpectedSession
 from attendance.selectors import ATTENDED, POSSIBLE
 from placements.models import BehaviourIncident, Outcome, Placement, Review, Target, TargetOutcome
 from providers.models import Provider
+from providers.standing import standings
+from qa import selectors as qa_selectors
 from reports import charts
 from reports.anonymise import Anonymiser
 from reports.costs import ZERO, Rates, Usage, period_cost, usage_by_placement
-from reports.standing import standings
 from trusts.models import Term
 
 NOT_RECORDED = "not recorded yet"
@@ -124,9 +125,13 @@ def previous_periods(period: Period, terms: list[Term]) -> list[Period]:
 # --- Figures the app does not record yet ------------------------------------------------------------------
 
 
-def qa_outcomes(provider_ids) -> dict[int, str]:
-    """The latest quality-assurance visit outcome of each provider. Visits are not recorded in the app yet."""
-    return {pk: NOT_RECORDED for pk in provider_ids}
+def qa_outcomes(provider_ids, *, on: date | None = None) -> dict[int, str]:
+    """The latest quality-assurance visit outcome of each provider on or before ``on``, with its date."""
+    latest = qa_selectors.latest_outcomes(provider_ids, on=on)
+    return {
+        pk: (f"{latest[pk][0]} ({latest[pk][1]:%d %b %Y})" if pk in latest else "No visit yet")
+        for pk in provider_ids
+    }
 
 
 def safeguarding_concern_counts(membership, *, school_ids, period: Period) -> dict[str, int] | None:
@@ -591,7 +596,7 @@ def _providers_and_costs_sections(f: _Facts) -> list[Section]:
     standing = standings(
         membership, provider_rows, today=today, warning_days=policy.evidence_expiry_warning_days
     )
-    qa = qa_outcomes([r["pk"] for r in provider_rows])
+    qa = qa_outcomes([r["pk"] for r in provider_rows], on=min(period.end, today))
     usage = usage_by_placement(membership, placement_ids=placement_ids, start=period.start, end=period.end)
     pupils_at, cost_at, attended_at = defaultdict(set), defaultdict(lambda: ZERO), Counter()
     total_cost, no_rate, attended_total = ZERO, 0, 0

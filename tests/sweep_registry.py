@@ -145,6 +145,8 @@ def _qa_flag(world, target):
 
     visit = CompletedVisitFactory(provider=world.providers["b"], outcome="does_not_meet")
     return ProviderFlagFactory(visit=visit).pk
+
+
 def _school_pk(world, target):
     return _school(world, target).pk
 

@@ -8,6 +8,7 @@ from placements.models import Placement, Pupil
 from providers.models import Provider
 from tests.conftest import sign_in
 from tests.reports.conftest import MONDAY, at, populate
+from trusts.models import TrustPolicy
 
 # --- DSL -------------------------------------------------------------------------------------------------
 
@@ -190,6 +191,15 @@ def test_governor_dashboard_names_no_pupil(client, dash):
     assert dash.providers["a"].legal_name in panel and "Approved" in panel
 
 
+def test_governor_dashboard_withholds_small_groups(client, dash):
+    with scopes_disabled():
+        TrustPolicy.objects.filter(trust=dash.trust_a).update(report_small_number_threshold=10)
+    body = _get(client, dash.personas["a.trust_governor"], "governor_dashboard")
+    panel = body[body.index(f'data-testid="school-{dash.schools["a1"].pk}"') :]
+    assert 'data-testid="pupils-in-ap">fewer than 10</div>' in panel
+    assert 'data-testid="average-weeks">—</div>' in panel
+
+
 def test_school_governor_sees_only_their_school(client, dash):
     body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
     assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
@@ -215,7 +225,7 @@ PINNED = {
     "a.trust_dsl": ("safeguarding_dashboard", 23),
     "a.headteacher": ("school_dashboard", 16),
     "a.trust_admin": ("trust_dashboard", 21),
-    "a.trust_governor": ("governor_dashboard", 12),
+    "a.trust_governor": ("governor_dashboard", 14),
     "a.provider_staff": ("provider_dashboard", 11),
 }
 

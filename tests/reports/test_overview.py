@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from reports.standing import standing_of
+from providers.standing import standing_of
 from tests.conftest import sign_in
 from tests.factories import EvidenceFactory
 from tests.reports import termly_data
@@ -34,7 +34,7 @@ def test_trust_admin_sees_schools_and_providers_with_costs(client, data):
     assert str(data.providers["a"]) in body
     # 3 pupils a school at £150 a week for 4 weeks plus £25: 3 * 625.
     assert "£1,875.00" in body
-    assert "not recorded yet" in body  # QA outcome
+    assert "No visit yet" in body  # the other provider's QA outcome
     assert "Nameless" not in body
 
 
@@ -73,6 +73,11 @@ def test_one_status_per_provider_on_the_overview_and_the_report(client, data):
     sign_in(client, data.personas["a.trust_governor"])
     report = client.get(reverse("trust_report")).content.decode()
     assert expected in report
+    # The governor's home page and the provider's own page say the same.
+    assert expected in client.get(reverse("governor_dashboard")).content.decode()
+    sign_in(client, data.personas["a.trust_admin"])
+    page = client.get(reverse("providers:provider_detail", kwargs={"provider_pk": data.providers["a"].pk}))
+    assert expected in page.content.decode()
 
 
 def test_standing_rules():
@@ -105,3 +110,19 @@ def test_overview_queries_do_not_grow(client, world, time_machine, django_assert
     with django_assert_max_num_queries(25) as large:
         assert client.get(reverse("trust_overview")).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_overview_shows_each_providers_latest_qa_outcome(client, data):
+    from tests.qa.conftest import CompletedVisitFactory
+
+    with scopes_disabled():
+        CompletedVisitFactory(
+            provider=data.providers["a"], visit_date=date(2026, 9, 20), outcome="does_not_meet"
+        )
+        CompletedVisitFactory(
+            provider=data.providers["a"], visit_date=date(2026, 10, 20), outcome="meets_most"
+        )
+    sign_in(client, data.personas["a.trust_admin"])
+    body = client.get(reverse("trust_overview")).content.decode()
+    assert "Meets most standards, with agreed improvements (20 Oct 2026)" in body
+    assert "Does not meet the standards" not in body

@@ -99,7 +99,7 @@ def test_school_pdf_has_the_figures_and_no_pupil(client, data, terms):
     assert "Pupils in alternative provision" in text
     assert "Costs and value for money" in text
     assert "£3,750.00" in text
-    assert "not recorded yet" in text
+    assert "No visit yet" in text  # the provider's QA outcome
     _assert_no_pupil(text, data)
     with scopes_disabled():
         run = ReportRun.objects.get(school=school)
