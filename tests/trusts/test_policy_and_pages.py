@@ -83,7 +83,7 @@ def test_server_error_page_needs_nothing(client, db):
         ("a.ap_lead", "school_dashboard", 15),
         # No term dates in this world, so no day's register to read: one fewer than in tests/reports.
         ("a.school_dsl", "safeguarding_dashboard", 20),
-        ("a.trust_governor", "governor_dashboard", 12),
+        ("a.trust_governor", "governor_dashboard", 13),
         ("a.provider_staff", "provider_dashboard", 11),
     ],
 )
