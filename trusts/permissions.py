@@ -30,11 +30,26 @@ PUPIL_WORKERS = frozenset(
 PLACEMENT_MANAGERS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD})
 TRUST_ADMIN = frozenset({Role.TRUST_ADMIN})
 PROVIDER = frozenset({Role.PROVIDER_STAFF})
+# The people a head gives access to at their own school (the trust's team gives every other role).
+SCHOOL_ASSIGNABLE_ROLES = frozenset({Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL, Role.GOVERNOR})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- Trust ------------------------------------------------------------------------------------------
     "trust_policy.edit": TRUST_ADMIN,
     "access_log.read": frozenset({Role.TRUST_ADMIN, Role.DSL}),
+    # --- People and schools -----------------------------------------------------------------------------
+    # A head reads and manages the people of their own school only (``visible_to``), giving only
+    # SCHOOL_ASSIGNABLE_ROLES there; "people.manage_trust_wide" is every other role, trust-wide or anywhere.
+    "people.read": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
+    "people.manage": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
+    "people.manage_trust_wide": TRUST_ADMIN,
+    "people.reset_two_factor": TRUST_ADMIN,
+    "trust.setup": TRUST_ADMIN,
+    "school.edit": TRUST_ADMIN,
+    "calendar.read": SCHOOL_SIDE,
+    "term.edit": TRUST_ADMIN,
+    # Heads record their own school's closures (a snow day); trust admins any school's or the whole trust's.
+    "closure.record": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
     # --- Providers --------------------------------------------------------------------------------------
     "provider.list": SCHOOL_SIDE,
     # Provider staff read their own provider's page; ``visible_to`` keeps them to it.

@@ -10,7 +10,8 @@ Audiences:
 - the trust's DSLs: the trust-wide DSLs, always;
 - the head, the AP lead, the attendance officer: of the school;
 - the provider's staff: the active staff accounts of the provider;
-- the trust admins: the central team.
+- the trust admins: the central team;
+- the person concerned: the one person an alert about their own account is for (``person=``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Audience(StrEnum):
     ATTENDANCE_OFFICER = "attendance_officer"
     PROVIDER_STAFF = "provider_staff"
     TRUST_ADMIN = "trust_admin"
+    PERSON = "person"
 
     @property
     def label(self) -> str:
@@ -45,6 +47,7 @@ AUDIENCE_LABELS = {
     Audience.ATTENDANCE_OFFICER: "the attendance officer",
     Audience.PROVIDER_STAFF: "the provider's staff",
     Audience.TRUST_ADMIN: "the trust admins",
+    Audience.PERSON: "the person concerned",
 }
 _SCHOOL_ROLE = {
     Audience.HEADTEACHER: Role.HEADTEACHER,
@@ -97,6 +100,15 @@ ALERTS: dict[str, AlertKind] = {
         (A.TRUST_ADMIN, A.PROVIDER_STAFF, A.SCHOOL_DSL),
         urgent=True,
     ),
+    # --- People and schools ---------------------------------------------------------------------------
+    "people.two_factor_reset": AlertKind(
+        "Your two-factor sign-in was reset by a trust admin", (A.PERSON,), urgent=True
+    ),
+    "people.role_changed": AlertKind("Your role in the trust changed", (A.PERSON,)),
+    "calendar.closure": AlertKind(
+        "A school closed on a school day (registers not expected)",
+        (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER, A.AP_LEAD),
+    ),
 }
 del A
 
@@ -116,6 +128,7 @@ class Directory:
     """
 
     def __init__(self):
+        self._email_choices = None
         self._school = defaultdict(lambda: defaultdict(list))
         self._provider = defaultdict(list)
         self._trust = defaultdict(list)
@@ -127,7 +140,25 @@ class Directory:
             else:
                 self._trust[m.role].append(m.user)
 
-    def _audience(self, audience: Audience, school_ids, provider_id) -> list:
+    def no_email(self, kind: str, trust_id: int) -> set[int]:
+        """The ids of the people who chose no email for ``kind``; none when the trust's policy requires it.
+        Read once per directory (the policy and every choice: two queries)."""
+        if self._email_choices is None:
+            from trusts.models import AlertEmailOptOut
+            from trusts.selectors import trust_policy
+
+            opted_out = defaultdict(set)
+            for user_id, opted_kind in AlertEmailOptOut.objects.filter(trust_id=trust_id).values_list(
+                "user_id", "kind"
+            ):
+                opted_out[opted_kind].add(user_id)
+            self._email_choices = (set(trust_policy(trust_id).required_alert_kinds or []), opted_out)
+        required, opted_out = self._email_choices
+        return set() if kind in required else opted_out[kind]
+
+    def _audience(self, audience: Audience, school_ids, provider_id, person=None) -> list:
+        if audience == Audience.PERSON:
+            return [person] if person is not None else []
         if audience == Audience.TRUST_ADMIN:
             return self._trust[Role.TRUST_ADMIN]
         if audience == Audience.TRUST_DSL:
@@ -142,22 +173,27 @@ class Directory:
         role = _SCHOOL_ROLE[audience]
         return [user for school_id in school_ids for user in self._school[school_id][role]]
 
-    def people(self, kind: str, *, school_ids=(), provider_id=None) -> list:
+    def people(self, kind: str, *, school_ids=(), provider_id=None, person=None) -> list:
         """The users ``kind`` reaches about these schools and this provider, each once, in a stable order."""
         seen, users = set(), []
         for audience in alert_kind(kind).audiences:
-            for user in self._audience(audience, list(school_ids), provider_id):
+            for user in self._audience(audience, list(school_ids), provider_id, person):
                 if user.pk not in seen:
                     seen.add(user.pk)
                     users.append(user)
         return users
 
 
-def recipients(kind: str, *, school=None, schools=(), provider=None, directory: Directory | None = None):
-    """Who ``kind`` reaches about ``school`` (or ``schools``) and ``provider``."""
+def recipients(
+    kind: str, *, school=None, schools=(), provider=None, person=None, directory: Directory | None = None
+):
+    """Who ``kind`` reaches about ``school`` (or ``schools``), ``provider`` and ``person``."""
     school_ids = [s.pk for s in ([school] if school is not None else [])] + [s.pk for s in schools]
     return (directory or Directory()).people(
-        kind, school_ids=school_ids, provider_id=provider.pk if provider is not None else None
+        kind,
+        school_ids=school_ids,
+        provider_id=provider.pk if provider is not None else None,
+        person=person,
     )
 
 
@@ -172,6 +208,7 @@ def alert(
     school=None,
     schools=(),
     provider=None,
+    person=None,
     urgent: bool | None = None,
     directory: Directory | None = None,
 ) -> int:
@@ -183,7 +220,12 @@ def alert(
 
     spec = alert_kind(kind)
     created = 0
-    for user in recipients(kind, school=school, schools=schools, provider=provider, directory=directory):
+    directory = directory or Directory()
+    people = recipients(
+        kind, school=school, schools=schools, provider=provider, person=person, directory=directory
+    )
+    no_email = directory.no_email(kind, trust.pk) if people else set()
+    for user in people:
         _, new = notify(
             trust=trust,
             recipient=user,
@@ -193,6 +235,7 @@ def alert(
             body=body,
             url=url,
             urgent=spec.urgent if urgent is None else urgent,
+            email=user.pk not in no_email,
         )
         created += new
     return created
