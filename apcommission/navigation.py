@@ -26,6 +26,10 @@ NAV = [
     NavEntry("Register", "attendance:register", "register.mark", "check2-square"),
     NavEntry("Attendance", "attendance:school_register", "attendance.read", "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", "attendance.read", "telephone"),
+    NavEntry("Set-up checklist", "trust_setup", "trust.setup", "list-check", secondary=True),
+    NavEntry("People", "people_list", "people.read", "person-badge", secondary=True),
+    NavEntry("Schools and calendar", "calendar", "calendar.read", "calendar3", secondary=True),
+    NavEntry("My account", "my_account", None, "person-gear", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

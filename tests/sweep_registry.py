@@ -16,8 +16,10 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    ClosureDayFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
+    InvitationFactory,
     NotificationFactory,
     PlacementFactory,
     PupilFactory,
@@ -119,7 +121,30 @@ def _condition(world, target):
     return ApprovalConditionFactory(provider=world.providers["b"]).pk
 
 
+def _person(world, target):
+    # A person on the people pages: the other trust's AP lead, or the AP lead of the first trust's other school.
+    key = "b.ap_lead" if target == "other_trust" else "a2.ap_lead"
+    return world.personas[key].pk
+
+
+def _invitation(world, target):
+    return InvitationFactory(school=_school(world, target), role="ap_lead").pk
+
+
+def _school_pk(world, target):
+    return _school(world, target).pk
+
+
+def _closure(world, target):
+    school = _school(world, target)
+    return ClosureDayFactory(trust=school.trust, school=school).pk
+
+
 OBJECT_PARAMS = {
+    "person_pk": _person,
+    "invitation_pk": _invitation,
+    "school_pk": _school_pk,
+    "closure_pk": _closure,
     "session_pk": _session,
     "mark_pk": _mark,
     "follow_up_pk": _follow_up,

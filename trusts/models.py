@@ -289,6 +289,9 @@ class TrustPolicy(models.Model):
         help_text="Visit after this many sessions at a provider, if sooner. Empty: off.",
     )
 
+    # Notifications: the alert kinds everyone they reach gets by email, whatever their own choice.
+    required_alert_kinds = models.JSONField(default=default_required_alert_kinds, blank=True)
+
     objects = scoped_manager()
     history = HistoricalRecords()
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +165,10 @@ def invitation_create(
     ``by`` is None only for the operator's ``create_trust`` command, which names the trust."""
     trust = trust if by is None else by.trust
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(f"“{email}” is not an email address.") from None
     if by is not None:
         require(by, "people.manage", "Your role does not let you invite people.")
         if not _may_manage(by, role=role, school_id=school.pk if school else None):
@@ -491,3 +496,23 @@ def invitation_email_send(*, invitation_id: int, link: str) -> bool:
         recipient_list=[invitation.email],
     )
     return True
+
+
+def email_choices_save(*, membership: Membership, opted_out: set[str]) -> None:
+    """Keep a person's choice of alert emails in their trust. Kinds the trust's policy requires are never
+    switched off, whatever is posted."""
+    from trusts.models import AlertEmailOptOut
+    from trusts.recipients import kinds_reaching
+    from trusts.selectors import trust_policy
+
+    required = set(trust_policy(membership.trust_id).required_alert_kinds or [])
+    allowed = set(kinds_reaching(membership.role)) - required
+    wanted = opted_out & allowed
+    with transaction.atomic():
+        AlertEmailOptOut.objects.filter(
+            trust_id=membership.trust_id, user_id=membership.user_id, kind__in=allowed
+        ).exclude(kind__in=wanted).delete()
+        for kind in wanted:
+            AlertEmailOptOut.objects.get_or_create(
+                trust_id=membership.trust_id, user_id=membership.user_id, kind=kind
+            )

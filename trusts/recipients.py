@@ -252,3 +252,20 @@ def alerts_table() -> list[dict]:
         }
         for kind, spec in ALERTS.items()
     ]
+
+
+_AUDIENCES_OF_ROLE = {
+    Role.TRUST_ADMIN: {Audience.TRUST_ADMIN},
+    Role.HEADTEACHER: {Audience.HEADTEACHER},
+    Role.AP_LEAD: {Audience.AP_LEAD},
+    Role.ATTENDANCE_OFFICER: {Audience.ATTENDANCE_OFFICER},
+    Role.DSL: {Audience.SCHOOL_DSL, Audience.TRUST_DSL},
+    Role.PROVIDER_STAFF: {Audience.PROVIDER_STAFF},
+    Role.GOVERNOR: set(),
+}
+
+
+def kinds_reaching(role) -> list[str]:
+    """The alert kinds that can reach someone in ``role`` (alerts about their own account reach everyone)."""
+    audiences = _AUDIENCES_OF_ROLE.get(role, set()) | {Audience.PERSON}
+    return [kind for kind, spec in ALERTS.items() if audiences & set(spec.audiences)]
