@@ -60,7 +60,7 @@ def people_list(request):
     return render(
         request,
         "trusts/people_list.html",
-        {"memberships": memberships, "invitations": invitations},
+        {"people": memberships, "invitations": invitations},
     )
 
 
