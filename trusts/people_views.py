@@ -3,8 +3,10 @@ signed-in person's own account (password, authenticator, alert emails)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,6 +29,15 @@ from trusts.permissions import member_required, permission_required
 from trusts.recipients import kinds_reaching
 from trusts.selectors import trust_policy
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The link in the email uses the configured site address (SITE_URL), not whatever host the request
+    named."""
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 def _refused(request, error: DomainError):

@@ -13,7 +13,11 @@ urlpatterns = [
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/", views.two_factor_verify, name="two_factor_verify"),
-    path("account/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "account/password-reset/",
+        people_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path(
         "account/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
     ),

@@ -94,3 +94,11 @@ def test_a_new_admin_membership_is_the_only_one_and_is_active(db):
     call_command("create_trust", "Solo Trust", "solo@example.org", "--kind", "sat", stdout=StringIO())
     with scopes_disabled():
         assert not Membership.objects.filter(trust__name="Solo Trust").exists()  # not until the link is used
+
+
+def test_password_reset_links_use_the_site_address(world, client, settings):
+    settings.SITE_URL = "https://ap.example.org"
+    from django.core import mail
+
+    client.post(reverse("password_reset"), {"email": world.personas["a.ap_lead"].user.email})
+    assert "https://ap.example.org/account/reset/" in mail.outbox[-1].body
