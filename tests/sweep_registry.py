@@ -122,9 +122,11 @@ def _condition(world, target):
 
 
 def _person(world, target):
-    # A person on the people pages: the other trust's AP lead, or the AP lead of the first trust's other school.
-    key = "b.ap_lead" if target == "other_trust" else "a2.ap_lead"
-    return world.personas[key].pk
+    # A person on the people pages: an AP lead of the other trust's school, or of the first trust's other
+    # school. A new one each time, not a persona: the permissions walk suspends and removes whoever it gets.
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(role="ap_lead", school=_school(world, target)).pk
 
 
 def _invitation(world, target):

@@ -116,6 +116,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Suspended: access paused (is_active false) and may be given back; removed (ended) is final.
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # The alert kinds this person chose not to get by email here (they still reach the inbox). Kinds the trust
+    # policy requires are emailed regardless. Kept on the membership, so resolving who is told reads it free.
+    alert_emails_off = models.JSONField(default=list, blank=True)
     # When access was removed and by whom (the membership row stays, so the history of who had access does).
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -722,22 +725,3 @@ class PersonEvent(models.Model):
         if self.pk is not None:
             raise ValidationError("The record of changes to people's access cannot be changed.")
         super().save(*args, **kwargs)
-
-
-class AlertEmailOptOut(models.Model):
-    """A person chose not to be emailed alerts of one kind in one trust (they still see them in the inbox).
-    Kinds the trust policy marks required are emailed regardless."""
-
-    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=60)
-
-    objects = scoped_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["trust", "user", "kind"], name="alert_email_opt_out_once"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} opts out of {self.kind} emails"

@@ -499,20 +499,12 @@ def invitation_email_send(*, invitation_id: int, link: str) -> bool:
 
 
 def email_choices_save(*, membership: Membership, opted_out: set[str]) -> None:
-    """Keep a person's choice of alert emails in their trust. Kinds the trust's policy requires are never
-    switched off, whatever is posted."""
-    from trusts.models import AlertEmailOptOut
+    """Keep a person's choice of alert emails for this membership. Kinds the trust's policy requires are
+    never switched off, whatever is posted."""
     from trusts.recipients import kinds_reaching
     from trusts.selectors import trust_policy
 
     required = set(trust_policy(membership.trust_id).required_alert_kinds or [])
     allowed = set(kinds_reaching(membership.role)) - required
-    wanted = opted_out & allowed
-    with transaction.atomic():
-        AlertEmailOptOut.objects.filter(
-            trust_id=membership.trust_id, user_id=membership.user_id, kind__in=allowed
-        ).exclude(kind__in=wanted).delete()
-        for kind in wanted:
-            AlertEmailOptOut.objects.get_or_create(
-                trust_id=membership.trust_id, user_id=membership.user_id, kind=kind
-            )
+    membership.alert_emails_off = sorted(opted_out & allowed)
+    Membership.objects.filter(pk=membership.pk).update(alert_emails_off=membership.alert_emails_off)

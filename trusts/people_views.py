@@ -269,13 +269,7 @@ def my_account(request):
     membership = request.membership
     kinds = kinds_reaching(membership.role)
     required = set(trust_policy(membership.trust_id).required_alert_kinds or [])
-    from trusts.models import AlertEmailOptOut
-
-    opted_out = set(
-        AlertEmailOptOut.objects.filter(trust_id=membership.trust_id, user_id=request.user.pk).values_list(
-            "kind", flat=True
-        )
-    )
+    opted_out = set(membership.alert_emails_off or [])
     form = EmailChoicesForm(request.POST or None, kinds=kinds, opted_out=opted_out, required=required)
     if request.method == "POST" and form.is_valid():
         people.email_choices_save(membership=membership, opted_out=form.opted_out())

@@ -128,11 +128,14 @@ class Directory:
     """
 
     def __init__(self):
-        self._email_choices = None
+        self._required = None
+        self._emails_off = defaultdict(set)
         self._school = defaultdict(lambda: defaultdict(list))
         self._provider = defaultdict(list)
         self._trust = defaultdict(list)
         for m in Membership.objects.active().select_related("user").order_by("pk"):
+            if m.alert_emails_off:
+                self._emails_off[m.user_id].update(m.alert_emails_off)
             if m.role == Role.PROVIDER_STAFF:
                 self._provider[m.provider_id].append(m.user)
             elif m.school_id:
@@ -141,20 +144,16 @@ class Directory:
                 self._trust[m.role].append(m.user)
 
     def no_email(self, kind: str, trust_id: int) -> set[int]:
-        """The ids of the people who chose no email for ``kind``; none when the trust's policy requires it.
-        Read once per directory (the policy and every choice: two queries)."""
-        if self._email_choices is None:
-            from trusts.models import AlertEmailOptOut
+        """The ids of the people who chose no email for ``kind``; none when the trust's policy requires it (the
+        policy is read only when someone has chosen, once per directory)."""
+        off = {user_id for user_id, kinds in self._emails_off.items() if kind in kinds}
+        if not off:
+            return set()
+        if self._required is None:
             from trusts.selectors import trust_policy
 
-            opted_out = defaultdict(set)
-            for user_id, opted_kind in AlertEmailOptOut.objects.filter(trust_id=trust_id).values_list(
-                "user_id", "kind"
-            ):
-                opted_out[opted_kind].add(user_id)
-            self._email_choices = (set(trust_policy(trust_id).required_alert_kinds or []), opted_out)
-        required, opted_out = self._email_choices
-        return set() if kind in required else opted_out[kind]
+            self._required = set(trust_policy(trust_id).required_alert_kinds or [])
+        return set() if kind in self._required else off
 
     def _audience(self, audience: Audience, school_ids, provider_id, person=None) -> list:
         if audience == Audience.PERSON:

@@ -28,6 +28,7 @@ OUTSIDE_A_TRUST = {
     "password_reset_complete",
     "choose_trust",
     "switch_membership",  # signed in, before or between trusts: it picks one of the person's own
+    "invitation_accept",  # before the person has an account: the link's token is the key
     "healthz",
 }
 # Actions checked inside a page or a service rather than guarding a URL of their own; each has its own test
@@ -35,6 +36,7 @@ OUTSIDE_A_TRUST = {
 NOT_A_URL = {
     "pupil.read_sensitive",
     "checklist.answer",  # the checklist page (checklist.read) takes answers by POST only from those holding it
+    "people.manage_trust_wide",  # the people services: which roles and schools a person may give (heads: their own)
 }
 
 # Every role, as a persona of the second trust: the sweep registry's "other_trust" fillers create objects of
