@@ -28,6 +28,13 @@ NAV = [
     NavEntry("Follow-ups", "attendance:follow_ups", "attendance.read", "telephone"),
     NavEntry("Set-up checklist", "trust_setup", "trust.setup", "list-check", secondary=True),
     NavEntry("People", "people_list", "people.read", "person-badge", secondary=True),
+    NavEntry(
+        "Ask for a colleague's account",
+        "staff_request",
+        "provider_staff.request",
+        "person-plus",
+        secondary=True,
+    ),
     NavEntry("Schools and calendar", "calendar", "calendar.read", "calendar3", secondary=True),
     NavEntry("My account", "my_account", None, "person-gear", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),

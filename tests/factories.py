@@ -152,6 +152,7 @@ class InvitationFactory(TenantFactory):
     email = factory.Sequence(lambda n: f"invited{n}@example.org")
     role = Role.AP_LEAD
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    approved_at = factory.LazyFunction(lambda: datetime.now(ZoneInfo("Europe/London")))
     expires_at = factory.LazyFunction(lambda: datetime.now(ZoneInfo("Europe/London")) + timedelta(days=7))
 
 

@@ -611,14 +611,25 @@ class InvitationQuerySet(models.QuerySet):
             return self
         if membership.school_id is not None:
             return self.filter(school_id=membership.school_id)
+        if membership.role == Role.PROVIDER_STAFF:
+            # A provider's lead contact sees the staff invitations they asked for.
+            return self.filter(provider_id=membership.provider_id, invited_by_id=membership.user_id)
         return self.none()
 
     def pending(self, now=None):
+        """Sent, and not yet used, withdrawn or expired."""
         from django.utils import timezone
 
         return self.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            approved_at__isnull=False,
+            expires_at__gt=now or timezone.now(),
         )
+
+    def awaiting_approval(self):
+        """Asked for by a provider's lead contact, not yet approved (or refused) by the trust."""
+        return self.filter(approved_at__isnull=True, revoked_at__isnull=True, accepted_at__isnull=True)
 
 
 class Invitation(models.Model):
@@ -642,6 +653,12 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Empty while a provider's request for a staff account waits for the trust's approval; the link is sent
+    # (and its validity starts) only once approved.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -670,6 +687,8 @@ class Invitation(models.Model):
             return "accepted"
         if self.revoked_at:
             return "withdrawn"
+        if self.approved_at is None:
+            return "awaiting approval"
         if self.expires_at <= (now or timezone.now()):
             return "expired"
         return "waiting"

@@ -194,6 +194,7 @@ def invitation_create(
             f"{email} has already been invited to this role: withdraw that invitation to send a new one."
         )
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         trust=trust,
         email=email,
@@ -205,7 +206,9 @@ def invitation_create(
         job_title=job_title.strip(),
         token_hash=_hash(token),
         invited_by=by.user if by is not None else None,
-        expires_at=timezone.now() + INVITATION_VALID_FOR,
+        approved_at=now,
+        approved_by=by.user if by is not None else None,
+        expires_at=now + INVITATION_VALID_FOR,
     )
     link = invitation_url(token)
     if by is not None:
@@ -215,7 +218,91 @@ def invitation_create(
     return invitation, link
 
 
+def _is_lead_contact(membership: Membership) -> bool:
+    """The provider's lead contact: its staff member whose email is the provider's contact email."""
+    provider = membership.provider
+    return (
+        provider is not None
+        and bool(provider.contact_email)
+        and membership.user.email.strip().lower() == provider.contact_email.strip().lower()
+    )
+
+
+def staff_invitation_request(
+    *, by: Membership, email: str, first_name: str = "", last_name: str = "", job_title: str = ""
+) -> Invitation:
+    """A provider's lead contact asks for an account for a colleague. Nothing is sent until a trust admin
+    approves; the trust's admins are told."""
+    require(by, "provider_staff.request", "Only a provider's staff can ask for a colleague's account.")
+    if not _is_lead_contact(by):
+        raise DomainError(
+            "Only the provider's lead contact can ask for accounts: ask them, or the trust's admins."
+        )
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(f"“{email}” is not an email address.") from None
+    provider = by.provider
+    if Membership.objects.filter(
+        user__email__iexact=email, provider_id=provider.pk, role=Role.PROVIDER_STAFF, is_active=True
+    ).exists():
+        raise DomainError(f"{email} already has an account for {provider}.")
+    waiting = Invitation.objects.filter(
+        email__iexact=email, provider_id=provider.pk, role=Role.PROVIDER_STAFF
+    )
+    if waiting.awaiting_approval().exists() or waiting.pending().exists():
+        raise DomainError(f"{email} has already been asked for.")
+    invitation = Invitation.objects.create(
+        trust_id=by.trust_id,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=Role.PROVIDER_STAFF,
+        provider_id=provider.pk,
+        job_title=job_title.strip(),
+        # A placeholder no link can match: the real token is made when the trust approves.
+        token_hash=f"awaiting-approval-{secrets.token_hex(20)}",
+        invited_by=by.user,
+        expires_at=timezone.now() + INVITATION_VALID_FOR,
+    )
+    alert(
+        kind="people.staff_requested",
+        trust=by.trust,
+        key=f"staff_requested:{invitation.pk}",
+        subject=f"{provider} asks for a staff account for {email}",
+        body=(
+            f"{by.user.get_full_name() or by.user.email}, {provider}'s lead contact, asks for an account for "
+            f"{email}{f' ({invitation.job_title})' if invitation.job_title else ''}. Approve or refuse it on the "
+            "people page."
+        ),
+        url=reverse("people_list"),
+    )
+    return invitation
+
+
+def staff_invitation_approve(*, invitation: Invitation, by: Membership) -> tuple[Invitation, str]:
+    """The trust approves a provider's request: the invitation gets its link, valid from now, and is sent."""
+    require(by, "people.approve_staff", "Only a trust admin can approve a provider's request.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    approved = Invitation.objects.filter(
+        pk=invitation.pk, approved_at__isnull=True, revoked_at__isnull=True, accepted_at__isnull=True
+    ).update(
+        approved_at=now, approved_by=by.user, token_hash=_hash(token), expires_at=now + INVITATION_VALID_FOR
+    )
+    if not approved:
+        raise DomainError("This request is not waiting for approval.")
+    invitation.refresh_from_db()
+    link = invitation_url(token)
+    from trusts.tasks import send_invitation
+
+    send_invitation.delay(trust_id=invitation.trust_id, invitation_id=invitation.pk, link=link)
+    return invitation, link
+
+
 def invitation_withdraw(*, invitation: Invitation, by: Membership) -> Invitation:
+    """Withdraw an invitation (its link stops working), or refuse a provider's request."""
     require(by, "people.manage", "Your role does not let you manage people.")
     if not _may_manage(by, role=invitation.role, school_id=invitation.school_id):
         raise DomainError("You can manage only the people of your own school.")
@@ -248,6 +335,8 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return "This invitation has already been used. Sign in with your email address and password."
     if state == "withdrawn":
         return "This invitation was withdrawn. Ask whoever invited you for a new one."
+    if state == "awaiting approval":
+        return "This invitation is waiting for the trust's approval."
     if state == "expired":
         return "This invitation has expired. Ask whoever invited you to send a new one."
     return None
@@ -276,6 +365,7 @@ def invitation_accept(
             pk=invitation.pk,
             accepted_at__isnull=True,
             revoked_at__isnull=True,
+            approved_at__isnull=False,
             expires_at__gt=timezone.now(),
         ).update(accepted_at=timezone.now())
         if not claimed:

@@ -61,6 +61,13 @@ class RoleForm(RoleFields):
     pass
 
 
+class StaffRequestForm(forms.Form):
+    email = forms.EmailField(label="Their email address")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    job_title = forms.CharField(max_length=120, required=False)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False, label="Why (kept in the person's history)")
 

@@ -9,14 +9,17 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scope
 
 from trusts import people
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.models import Invitation, Membership, PersonEvent
+from trusts.onboarding import go_live_checklist
 from trusts.people_forms import (
     AcceptExistingForm,
     AcceptNewForm,
@@ -24,8 +27,9 @@ from trusts.people_forms import (
     InviteForm,
     ReasonForm,
     RoleForm,
+    StaffRequestForm,
 )
-from trusts.permissions import member_required, permission_required
+from trusts.permissions import has_perm, member_required, permission_required
 from trusts.recipients import kinds_reaching
 from trusts.selectors import trust_policy
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
@@ -68,10 +72,16 @@ def people_list(request):
         .select_related("school", "provider", "invited_by")
         .order_by("-created_at")
     )
+    awaiting = (
+        Invitation.objects.visible_to(request.membership)
+        .awaiting_approval()
+        .select_related("provider", "invited_by")
+        .order_by("created_at")
+    )
     return render(
         request,
         "trusts/people_list.html",
-        {"people": memberships, "invitations": invitations},
+        {"people": memberships, "invitations": invitations, "awaiting": awaiting},
     )
 
 
@@ -154,6 +164,43 @@ def invitation_withdraw(request, invitation_pk):
     return redirect("people_list")
 
 
+@permission_required("people.approve_staff")
+@require_POST
+def invitation_approve(request, invitation_pk):
+    invitation = get_visible_or_404(Invitation.objects, request.membership, pk=invitation_pk)
+    try:
+        people.staff_invitation_approve(invitation=invitation, by=request.membership)
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Approved: the invitation is on its way to {invitation.email}.")
+    return redirect("people_list")
+
+
+@permission_required("provider_staff.request")
+def staff_request(request):
+    """A provider's lead contact asks the trust for a colleague's account."""
+    form = StaffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = people.staff_invitation_request(by=request.membership, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Asked: once the trust approves, {invitation.email} gets an email with a link to set up "
+                "their account.",
+            )
+            return redirect("staff_request")
+    requests = (
+        Invitation.objects.visible_to(request.membership)
+        .select_related("approved_by")
+        .order_by("-created_at")
+    )
+    return render(request, "trusts/staff_request.html", {"form": form, "requests": requests})
+
+
 @permission_required("people.manage")
 @require_POST
 def person_role(request, person_pk):
@@ -228,6 +275,17 @@ def person_two_factor_reset(request, person_pk):
 # --- Accepting an invitation (no sign-in needed) ---------------------------------------------------------
 
 
+def _first_page(membership) -> str:
+    """A trust admin of a trust that is not ready to go live starts at the set-up checklist; everyone else at
+    their home page. (Two-factor set-up, where the role needs it, comes first either way.)"""
+    if has_perm(membership, "trust.setup"):
+        with scope(trust=membership.trust_id):
+            steps = go_live_checklist(membership.trust_id)
+        if not all(step.done for step in steps if step.required):
+            return reverse("trust_setup")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 def invitation_accept(request, token):
     invitation = people.invitation_by_token(token)
     problem = people.invitation_problem(invitation)
@@ -253,7 +311,7 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
             messages.success(request, f"Welcome to AP Commission. You are {membership}.")
-            return redirect("/")
+            return redirect(_first_page(membership))
     return render(
         request,
         "trusts/invitation_accept.html",

@@ -44,6 +44,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "people.manage": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
     "people.manage_trust_wide": TRUST_ADMIN,
     "people.reset_two_factor": TRUST_ADMIN,
+    # A provider's lead contact asks for colleagues' accounts; the trust approves (the service checks the
+    # lead contact: the staff member whose email is the provider's contact email).
+    "provider_staff.request": PROVIDER,
+    "people.approve_staff": TRUST_ADMIN,
     "trust.setup": TRUST_ADMIN,
     "school.edit": TRUST_ADMIN,
     "calendar.read": SCHOOL_SIDE,

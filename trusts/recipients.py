@@ -105,6 +105,7 @@ ALERTS: dict[str, AlertKind] = {
         "Your two-factor sign-in was reset by a trust admin", (A.PERSON,), urgent=True
     ),
     "people.role_changed": AlertKind("Your role in the trust changed", (A.PERSON,)),
+    "people.staff_requested": AlertKind("A provider asks for a staff account", (A.TRUST_ADMIN,)),
     "calendar.closure": AlertKind(
         "A school closed on a school day (registers not expected)",
         (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER, A.AP_LEAD),

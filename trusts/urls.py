@@ -55,6 +55,12 @@ urlpatterns = [
         people_views.invitation_withdraw,
         name="invitation_withdraw",
     ),
+    path(
+        "people/invitations/<int:invitation_pk>/approve/",
+        people_views.invitation_approve,
+        name="invitation_approve",
+    ),
+    path("people/ask/", people_views.staff_request, name="staff_request"),
     path("me/", people_views.my_account, name="my_account"),
     path("me/password/", people_views.my_password, name="my_password"),
     path("me/two-factor/replace/", people_views.my_two_factor_replace, name="my_two_factor_replace"),

@@ -190,7 +190,7 @@ def test_only_admins_and_heads_manage_people(world, client):
 
 def test_people_list_shows_a_head_only_their_school(world, client, django_assert_max_num_queries):
     sign_in(client, world.personas["a.headteacher"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page = client.get(reverse("people_list")).content.decode()
     assert "Aap_lead" in page and "Quillon" not in page and "Atrust_admin" not in page
 
@@ -203,7 +203,7 @@ def test_people_list_query_count_does_not_grow_with_people(world, client, django
         if n % 3 == 0:
             with scope(trust=world.trust_a.pk):
                 people.invitation_create(by=admin, email=f"p{n}@example.org", role=Role.GOVERNOR)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("people_list"))
     assert response.status_code == 200
 
@@ -365,3 +365,62 @@ def test_alert_emails_follow_the_persons_choice_except_required_kinds(world, cli
         mine = dict(Notification.objects.filter(recipient=person.user).values_list("kind", "email_status"))
     assert mine["attendance.absence"] == "not_needed"
     assert mine["attendance.absence_vulnerable"] != "not_needed"
+
+
+# --- Provider staff asked for by the provider's lead contact ---------------------------------------------
+
+
+def test_a_providers_lead_contact_asks_and_the_trust_approves(
+    world, client, django_capture_on_commit_callbacks
+):
+    lead = world.personas["a.provider_staff"]
+    provider = world.providers["a"]
+    with scopes_disabled():
+        provider.contact_email = lead.user.email.upper()
+        provider.save(update_fields=["contact_email"])
+    sign_in(client, lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("staff_request"), {"email": "colleague@example.org", "job_title": "Tutor"}
+        )
+    assert response.status_code == 302
+    # Nothing goes to the colleague before the trust approves (the trust admins are emailed the request).
+    assert not [m for m in mail.outbox if "colleague@example.org" in m.to]
+    with scopes_disabled():
+        invitation = Invitation.objects.get(email="colleague@example.org")
+        assert Notification.objects.filter(
+            recipient=world.personas["a.trust_admin"].user, kind="people.staff_requested"
+        ).exists()
+    assert people.invitation_problem(invitation) == "This invitation is waiting for the trust's approval."
+
+    sign_in(client, world.personas["a.trust_admin"])
+    assert "colleague@example.org" in client.get(reverse("people_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("invitation_approve", kwargs={"invitation_pk": invitation.pk}))
+    link = link_in_last_email()
+    user, membership = people.invitation_accept(token=link.rstrip("/").rsplit("/", 1)[-1], password=PASSWORD)
+    assert membership.provider_id == provider.pk and membership.role == Role.PROVIDER_STAFF
+
+
+def test_only_the_lead_contact_asks_and_only_admins_approve(world, client):
+    lead = world.personas["a.provider_staff"]  # the provider's contact email is someone else's
+    with scope(trust=world.trust_a.pk), pytest.raises(DomainError, match="lead contact"):
+        people.staff_invitation_request(by=lead, email="x@example.org")
+    with scopes_disabled():
+        world.providers["a"].contact_email = lead.user.email
+        world.providers["a"].save(update_fields=["contact_email"])
+        lead = Membership.objects.select_related("user", "provider").get(pk=lead.pk)
+    with scope(trust=world.trust_a.pk):
+        invitation = people.staff_invitation_request(by=lead, email="x@example.org")
+        with pytest.raises(DomainError, match="already been asked"):
+            people.staff_invitation_request(by=lead, email="X@example.org")
+    sign_in(client, world.personas["a.headteacher"])
+    assert (
+        client.post(reverse("invitation_approve", kwargs={"invitation_pk": invitation.pk})).status_code == 403
+    )
+    sign_in(client, world.personas["b.trust_admin"])
+    assert (
+        client.post(reverse("invitation_approve", kwargs={"invitation_pk": invitation.pk})).status_code == 404
+    )
+    sign_in(client, world.personas["a.ap_lead"])
+    assert client.get(reverse("staff_request")).status_code == 403
