@@ -28,7 +28,7 @@ from django_scopes import scope, scopes_disabled
 
 from trusts.errors import DomainError
 from trusts.models import Invitation, Membership, PersonEvent
-from trusts.permissions import SCHOOL_ASSIGNABLE_ROLES, has_perm, require
+from trusts.permissions import may_manage_person, require
 from trusts.recipients import alert
 from trusts.roles import Role
 
@@ -76,15 +76,7 @@ def _full_clean_membership(candidate: Membership) -> None:
 
 
 def _may_manage(by: Membership, *, role, school_id) -> bool:
-    """Whether ``by`` may give or change access in ``role`` at ``school_id``."""
-    if has_perm(by, "people.manage_trust_wide"):
-        return True
-    return (
-        has_perm(by, "people.manage")
-        and by.school_id is not None
-        and school_id == by.school_id
-        and role in SCHOOL_ASSIGNABLE_ROLES
-    )
+    return may_manage_person(by, role=role, school_id=school_id)
 
 
 def _refuse_unless_may_manage(by, membership):

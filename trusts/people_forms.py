@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from trusts.models import ClosureDay, Membership, School
-from trusts.permissions import SCHOOL_ASSIGNABLE_ROLES, has_perm
+from trusts.permissions import has_perm, roles_assignable_by
 from trusts.recipients import ALERTS
 from trusts.roles import Role
 
@@ -36,8 +36,7 @@ class RoleFields(forms.Form):
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         trust_wide = has_perm(membership, "people.manage_trust_wide")
-        roles = Role if trust_wide else [r for r in Role if r in SCHOOL_ASSIGNABLE_ROLES]
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        self.fields["role"].choices = [(r.value, r.label) for r in roles_assignable_by(membership)]
         self.fields["school"].queryset = School.objects.visible_to(membership)
         if not trust_wide:
             self.fields["school"].empty_label = None

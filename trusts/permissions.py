@@ -119,6 +119,28 @@ def has_perm(membership, action: str) -> bool:
     return membership is not None and membership.role in allowed
 
 
+def may_manage_person(membership, *, role, school_id) -> bool:
+    """Whether ``membership`` may give, change or end access in ``role`` at ``school_id`` (None: trust-wide).
+    Trust admins: anyone ("people.manage_trust_wide"); heads: SCHOOL_ASSIGNABLE_ROLES at their own school."""
+    if has_perm(membership, "people.manage_trust_wide"):
+        return True
+    return (
+        has_perm(membership, "people.manage")
+        and membership.school_id is not None
+        and school_id == membership.school_id
+        and role in SCHOOL_ASSIGNABLE_ROLES
+    )
+
+
+def roles_assignable_by(membership) -> list[Role]:
+    """The roles ``membership`` may give (at the schools ``visible_to`` lets them choose)."""
+    if has_perm(membership, "people.manage_trust_wide"):
+        return list(Role)
+    if has_perm(membership, "people.manage"):
+        return [role for role in Role if role in SCHOOL_ASSIGNABLE_ROLES]
+    return []
+
+
 def require(membership, action: str, message: str = "Your role does not allow this.") -> None:
     """For services: refuse with a DomainError unless the acting membership holds ``action``."""
     if not has_perm(membership, action):
