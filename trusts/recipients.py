@@ -106,9 +106,9 @@ ALERTS: dict[str, AlertKind] = {
     ),
     "people.role_changed": AlertKind("Your role in the trust changed", (A.PERSON,)),
     "people.staff_requested": AlertKind("A provider asks for a staff account", (A.TRUST_ADMIN,)),
+    # The school's own staff recorded the closure; the providers whose pupils were expected are told.
     "calendar.closure": AlertKind(
-        "A school closed on a school day (registers not expected)",
-        (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER, A.AP_LEAD),
+        "A school closed on a school day (no register expected)", (A.PROVIDER_STAFF,)
     ),
 }
 del A

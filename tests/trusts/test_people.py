@@ -349,7 +349,6 @@ def test_alert_emails_follow_the_persons_choice_except_required_kinds(world, cli
     assert set(reload(person).alert_emails_off) == {
         "attendance.absence",
         "people.role_changed",
-        "calendar.closure",
     }
     school = world.schools["a1"]
     with scope(trust=world.trust_a.pk):
