@@ -423,3 +423,16 @@ def test_only_the_lead_contact_asks_and_only_admins_approve(world, client):
     )
     sign_in(client, world.personas["a.ap_lead"])
     assert client.get(reverse("staff_request")).status_code == 403
+
+
+def test_person_page_queries_do_not_grow_with_history(world, client, django_assert_max_num_queries):
+    person = world.personas["a.ap_lead"]
+    admin = world.personas["a.trust_admin"]
+    with scope(trust=world.trust_a.pk):
+        for _ in range(5):
+            people.membership_suspend(membership=reload(person), by=admin)
+            people.membership_reinstate(membership=reload(person), by=admin)
+    sign_in(client, world.personas["a.headteacher"])
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("person_detail", kwargs={"person_pk": person.pk}))
+    assert page.content.decode().count("Access suspended") == 5
