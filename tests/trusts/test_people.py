@@ -2,6 +2,7 @@
 own account. Every change is audited and shown on the person's page; heads manage their own school only."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -65,7 +66,7 @@ def test_admin_invites_and_the_link_sets_a_password_once(
     assert link.startswith("https://ap.example.org/account/invitation/")
     assert mail.outbox[-1].to == ["new.lead@example.org"]
 
-    path = link.removeprefix("https://ap.example.org")
+    path = urlsplit(link).path
     fresh = Client()
     page = fresh.get(path)
     assert page.status_code == 200 and "Alderley Academy" in page.content.decode()
@@ -122,7 +123,7 @@ def test_a_two_factor_role_sets_up_its_device_straight_after_accepting(world):
             school=world.schools["a1"],
         )
     fresh = Client()
-    path = link.split("testserver")[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
+    path = urlsplit(link).path
     fresh.post(path, {"first_name": "D", "last_name": "S", "password1": PASSWORD, "password2": PASSWORD})
     response = fresh.get("/")
     assert response.status_code == 302 and reverse("two_factor_setup") in response.url
