@@ -99,6 +99,14 @@ LAYOUTS = {
 # The column names the import page asks for, used in problems.
 COLUMN_LABELS = {"legal_last_name": "Legal Surname", "legal_first_name": "Legal Forename"}
 REQUIRED = ("upn", "legal_last_name", "legal_first_name", "date_of_birth", "year_group")
+# A required column that is missing, in words and by the header the import page asks for.
+MISSING_LABELS = {
+    "upn": ("the unique pupil number", "UPN"),
+    "legal_last_name": ("the legal surname", "Legal Surname"),
+    "legal_first_name": ("the legal forename", "Legal Forename"),
+    "date_of_birth": ("the date of birth", "DOB or Date of birth"),
+    "year_group": ("the year group", "Year or NC Year"),
+}
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y")
 YEAR_CODES = {code for code, _ in YEAR_GROUPS}
 MAX_ROWS = 2000
@@ -261,7 +269,7 @@ def parse_pupil_csv(
     keys = [_key(h) for h in headers]
     missing = [name for name in REQUIRED if name not in keys]
     if missing:
-        labels = ", ".join(COLUMNS[m][0] for m in missing)
+        labels = "; ".join(f"{MISSING_LABELS[m][0]} (a column named {MISSING_LABELS[m][1]})" for m in missing)
         return [], [f"The file has no column for: {labels}. The first line must name the columns."]
     rows, problems, seen = [], [], {}
     today = today or timezone.localdate()

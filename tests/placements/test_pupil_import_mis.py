@@ -53,7 +53,10 @@ def test_each_mis_layout_is_read_by_header_name(text, layout):
 
 def test_a_missing_column_is_named():
     rows, problems = parse_pupil_csv("UPN,Legal Surname,Legal Forename\n", existing_upns=set())
-    assert rows == [] and problems[0].startswith("The file has no column for: dob, year")
+    assert rows == [] and problems == [
+        "The file has no column for: the date of birth (a column named DOB or Date of birth); the year group "
+        "(a column named Year or NC Year). The first line must name the columns."
+    ]
 
 
 def test_existing_pupils_are_updated_by_upn_and_the_changes_reported(pw, client):
