@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 from tests.conftest import sign_in
 from tests.factories import ClosureDayFactory, SchoolFactory, TermFactory
 from trusts import schools
-from trusts.calendar import SchoolCalendar
+from trusts.calendar import SchoolCalendar, calendars_for
 from trusts.errors import DomainError
 from trusts.models import ClosureDay, School, Term
 
@@ -132,6 +132,10 @@ def test_a_school_with_its_own_dates_uses_them_for_the_year(world):
             schools.term_dates_save(by=admin, start_year=2026, terms=bad, school=own_school)
         with pytest.raises(DomainError):
             schools.term_dates_save(by=world.personas["a.headteacher"], start_year=2026, terms=own)
+        # Calendars of several schools at once (the MIS export, the dashboards) follow the same rule.
+        calendars = calendars_for([own_school, other])
+        assert not calendars[own_school.pk].is_school_day(date(2026, 12, 17))
+        assert calendars[other.pk].is_school_day(date(2026, 12, 17))
         schools.school_terms_clear(by=admin, school=own_school, start_year=2026)
         assert SchoolCalendar(own_school).is_school_day(date(2026, 12, 17))
 
