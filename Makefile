@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_HOST ?= 127.0.0.1:8000
+# Links in the demo's emails point at the address it is served on, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(DEMO_HOST)
 
 .PHONY: demo test install install-test system-deps system-deps-test services lint format bench clean
 
@@ -29,6 +31,7 @@ system-deps-test:
 	@scripts/system-deps.sh test
 
 # Embedded default: SQLite and Celery tasks run in the web process, unless DATABASE_URL / REDIS_URL are set.
+demo: export SITE_URL := $(SITE_URL)
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -32,6 +32,17 @@ NAV = [
     NavEntry("Reports", "report_index", "report.termly", "file-earmark-bar-graph"),
     NavEntry("Overview", "trust_overview", "report.overview", "table", secondary=True),
     NavEntry("Invoices", "invoice_list", "invoice.read", "receipt", secondary=True),
+    NavEntry("Set-up checklist", "trust_setup", "trust.setup", "list-check", secondary=True),
+    NavEntry("People", "people_list", "people.read", "person-badge", secondary=True),
+    NavEntry(
+        "Ask for a colleague's account",
+        "staff_request",
+        "provider_staff.request",
+        "person-plus",
+        secondary=True,
+    ),
+    NavEntry("Schools and calendar", "calendar", "calendar.read", "calendar3", secondary=True),
+    NavEntry("My account", "my_account", None, "person-gear", secondary=True),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

@@ -76,6 +76,37 @@ def seed(people, context) -> None:
                 _mark_term(placement, absent_streak=absent_streak)
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 services.chase_run(now=DEMO_NOW)
+            _date_alerts()
+
+
+def _date_alerts() -> None:
+    """One chase run at the demo's "now" catches up on the whole term; give each step, and the alerts it sent,
+    the time it would have happened as the term went on, so the inbox shows the times its messages claim."""
+    from django.utils import timezone
+
+    from attendance.models import ChaseEvent
+    from trusts.models import Notification
+    from trusts.selectors import trust_policy
+
+    events = ChaseEvent.objects.select_related(
+        "expected_session__mark", "expected_session__follow_up", "trust"
+    ).order_by("pk")
+    for event in events:
+        session = event.expected_session
+        policy = trust_policy(event.trust_id)
+        mark = getattr(session, "mark", None)
+        if event.kind == ChaseEvent.Kind.MARK_MISSING:
+            at = session.starts_at + timedelta(minutes=policy.register_mark_deadline_minutes)
+        elif event.kind == ChaseEvent.Kind.FOLLOW_UP_OVERDUE:
+            opened = getattr(getattr(session, "follow_up", None), "opened_at", None) or session.starts_at
+            at = opened + timedelta(minutes=policy.absence_followup_window_minutes)
+        else:
+            at = mark.marked_at if mark is not None else session.starts_at
+        at = min(at, DEMO_NOW)
+        if at > timezone.now():
+            continue
+        ChaseEvent.objects.filter(pk=event.pk).update(occurred_at=at, notified_at=at)
+        Notification.objects.filter(key=f"chase:{event.kind}:{session.pk}").update(created_at=at)
 
 
 def _mark_term(placement, *, absent_streak: bool) -> None:

@@ -424,3 +424,60 @@ def _absence_runs(*, threshold: int, since: datetime):
         for first, length in runs
         if not ChaseEvent.objects.filter(expected_session=first, kind=ChaseEvent.Kind.CONSECUTIVE).exists()
     ]
+
+
+def closure_apply(*, day: date, school_id: int | None) -> int:
+    """A school (or, with no school, every school of the trust) is closed on ``day``: its unmarked expected
+    sessions of that day go, and with them any chase for them (chase events belong to the session). Marked
+    sessions stay as history. The providers whose pupils were expected are told."""
+    from trusts.recipients import Directory, alert
+
+    sessions = ExpectedSession.objects.filter(date=day, mark__isnull=True)
+    if school_id is not None:
+        sessions = sessions.filter(school_id=school_id)
+    affected = list(
+        sessions.select_related("provider", "school", "trust").order_by("provider_id", "school_id")
+    )
+    if not affected:
+        return 0
+    by_provider = {}
+    for session in affected:
+        by_provider.setdefault((session.provider, session.school), 0)
+        by_provider[(session.provider, session.school)] += 1
+    with transaction.atomic():
+        ExpectedSession.objects.filter(pk__in=[s.pk for s in affected], mark__isnull=True).delete()
+    directory = Directory()
+    for (provider, school), count in by_provider.items():
+        alert(
+            kind="calendar.closure",
+            trust=affected[0].trust,
+            key=f"closure:{school.pk}:{provider.pk}:{day.isoformat()}",
+            subject=f"{school.name} is closed on {day:%A %d %B}: no register that day",
+            body=(
+                f"{school.name} is closed on {day:%A %d %B %Y}. The {count} session"
+                f"{'s' if count != 1 else ''} expected at {provider} that day are cancelled; no register is "
+                "needed and nobody will be chased for them."
+            ),
+            school=school,
+            provider=provider,
+            directory=directory,
+        )
+    return len(affected)
+
+
+def closure_lifted(*, day: date, school_id: int | None) -> int:
+    """A closure was taken back: lay out the day's sessions again for the running placements it covered."""
+    from placements.models import Placement
+
+    placements = (
+        Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+    )
+    if school_id is not None:
+        placements = placements.filter(school_id=school_id)
+    calendars, total = {}, 0
+    for placement in placements:
+        calendar = calendars.setdefault(placement.school_id, SchoolCalendar(placement.school))
+        total += expected_sessions_generate(
+            placement=placement, start=day, end=day + timedelta(days=1), calendar=calendar
+        )
+    return total

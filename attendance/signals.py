@@ -1,6 +1,10 @@
 """Attendance follows placements: when a placement starts running or its timetable changes, its future
 sessions are laid out again (after the change commits). Placements knows nothing of attendance.
 
+Attendance follows the calendar too: a closure or INSET day saved for a school (or the whole trust) takes
+that day's unmarked sessions away, and taking the closure back lays them out again. The trusts app knows
+nothing of attendance.
+
 A timetable edit saves several sessions in one transaction; the placement is refreshed once per commit, not
 once per row: a refresh already waiting on the current transaction for that placement is not queued again.
 """
@@ -12,6 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from placements.models import Placement, TimetableSession
+from trusts.models import ClosureDay
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,23 @@ def timetable_changed(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
     _refresh_later(instance.placement_id, instance.trust_id)
+
+
+@receiver(post_save, sender=ClosureDay)
+def closure_saved(sender, instance, created, **kwargs):
+    if kwargs.get("raw"):
+        return
+    from attendance.tasks import apply_closure
+
+    apply_closure.delay(
+        trust_id=instance.trust_id, day=instance.date.isoformat(), school_id=instance.school_id
+    )
+
+
+@receiver(post_delete, sender=ClosureDay)
+def closure_deleted(sender, instance, **kwargs):
+    from attendance.tasks import apply_closure
+
+    apply_closure.delay(
+        trust_id=instance.trust_id, day=instance.date.isoformat(), school_id=instance.school_id, lifted=True
+    )

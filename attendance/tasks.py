@@ -28,3 +28,13 @@ def refresh_sessions(*, trust_id: int, placement_id: int) -> int:
     if placement is None:
         return 0
     return services.expected_sessions_refresh(placement=placement)
+
+
+@shared_task(base=TrustTask, name="attendance.tasks.apply_closure")
+def apply_closure(*, trust_id: int, day: str, school_id: int | None, lifted: bool = False) -> int:
+    from datetime import date
+
+    on = date.fromisoformat(day)
+    if lifted:
+        return services.closure_lifted(day=on, school_id=school_id)
+    return services.closure_apply(day=on, school_id=school_id)

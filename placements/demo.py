@@ -41,6 +41,8 @@ DEMO_PROVIDERS = (
     ("Pennine Skills Hub", "Unit 4, Canal Wharf, Leeds", "LS11 5PS", "Alex Marsh"),
     ("Riverside Outdoor Learning", "Riverside Barn, Otley Road, Leeds", "LS16 7RL", "Jess Moor"),
 )
+# Each school has its own pupils (six of them, one for each stage below): a provider's register, which lists
+# pupils of several schools, never shows the same name twice.
 PUPIL_NAMES = (
     ("Kai", "Whitfield", "M"),
     ("Leah", "Barraclough", "F"),
@@ -48,7 +50,26 @@ PUPIL_NAMES = (
     ("Nia", "Holdsworth", "F"),
     ("Oscar", "Sutcliffe", "M"),
     ("Ruby", "Greenwood", "F"),
+    ("Ethan", "Pickersgill", "M"),
+    ("Amira", "Haigh", "F"),
+    ("Jayden", "Illingworth", "M"),
+    ("Zara", "Crowther", "F"),
+    ("Tyler", "Nettleton", "M"),
+    ("Freya", "Dewhirst", "F"),
+    ("Harvey", "Longbottom", "M"),
+    ("Imogen", "Rushworth", "F"),
+    ("Rhys", "Fearnley", "M"),
+    ("Sofia", "Oldroyd", "F"),
+    ("Callum", "Brearley", "M"),
+    ("Maisie", "Hirst", "F"),
+    ("Aaron", "Mellor", "M"),
+    ("Poppy", "Ormerod", "F"),
+    ("Ibrahim", "Shackleton", "M"),
+    ("Evie", "Wadsworth", "F"),
+    ("Logan", "Stansfield", "M"),
+    ("Hana", "Tetley", "F"),
 )
+PUPILS_PER_SCHOOL = 6
 PART_TIME = [(d, "am", time(9, 0), time(12, 15)) for d in (0, 2)] + [
     (d, "pm", time(12, 45), time(15, 0)) for d in (0, 2)
 ]
@@ -98,8 +119,8 @@ def _providers(trust, context) -> list[Provider]:
     return made
 
 
-def _pupil(school, n, primary):
-    first, last, gender = PUPIL_NAMES[n]
+def _pupil(school, n, primary, school_index=0):
+    first, last, gender = PUPIL_NAMES[(school_index * PUPILS_PER_SCHOOL + n) % len(PUPIL_NAMES)]
     body = f"383{school.urn[-4:]}26{n + 1:03d}"
     pupil, _ = Pupil.objects.get_or_create(
         trust=school.trust,
@@ -286,7 +307,7 @@ def _advance(placement, status, day, head):
 
 def seed(people, context) -> None:
     placements = {}
-    for school in context["schools"].values():
+    for school_index, school in enumerate(context["schools"].values()):
         trust = school.trust
         providers = _providers(trust, context)
         head = next(
@@ -295,7 +316,7 @@ def seed(people, context) -> None:
         )
         head_name = head.get_full_name() if head else "Headteacher"
         primary = school.phase == "primary"
-        pupils = [_pupil(school, n, primary) for n in range(len(PUPIL_NAMES))]
+        pupils = [_pupil(school, n, primary, school_index) for n in range(PUPILS_PER_SCHOOL)]
         for index, stage in enumerate(STAGES):
             pupil = pupils[STAGES[stage][0]]
             provider = providers[index % len(providers)]

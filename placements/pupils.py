@@ -70,18 +70,81 @@ def carer_add(*, by, pupil, **fields) -> Carer:
     return carer
 
 
-def pupil_import_preview(text: str):
-    """(rows ready to create, problems): the check the preview page shows and the commit repeats."""
-    return parse_pupil_csv(text, existing_upns=set(Pupil.objects.values_list("upn", flat=True)))
+# What an import may change on a pupil already on the school's roll (the UPN is the key, never changed).
+IMPORTED_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "year_group",
+    "gender",
+    "first_language",
+    "ehcp",
+    "sen_support",
+    "fsm",
+)
 
 
-def pupil_import_commit(*, by, school, text: str) -> list[Pupil]:
-    """Create every pupil of a MIS export, or none: any bad row stops the whole import, and every bad row is
-    named."""
+def pupil_import_preview(text: str, *, school=None):
+    """(rows, problems): the check the preview page shows and the commit repeats. A row whose UPN is a pupil
+    of ``school`` updates that pupil (its ``changes`` say what from and to); a UPN of another school of the
+    trust is a problem."""
+    upns = dict(Pupil.objects.values_list("upn", "school_id"))
+    own = {upn for upn, school_id in upns.items() if school is not None and school_id == school.pk}
+    rows, problems = parse_pupil_csv(text, existing_upns=set(upns), own_upns=own)
+    if own:
+        current = {
+            p.upn: p for p in Pupil.objects.filter(school=school, upn__in=[r.fields["upn"] for r in rows])
+        }
+        for row in rows:
+            pupil = current.get(row.fields["upn"])
+            if pupil is None:
+                continue
+            row.pupil_id = pupil.pk
+            row.changes = {
+                name: (getattr(pupil, name), row.fields[name])
+                for name in IMPORTED_FIELDS
+                if getattr(pupil, name) != row.fields[name]
+            }
+    return rows, problems
+
+
+def _import_row(row, school):
+    if row.pupil_id is None:
+        return Pupil.objects.create(trust_id=school.trust_id, school=school, **row.fields)
+    pupil = Pupil.objects.select_for_update().get(pk=row.pupil_id, school=school)
+    if row.changes:
+        for name, (_, new) in row.changes.items():
+            setattr(pupil, name, new)
+        pupil.save(update_fields=list(row.changes))
+    return pupil
+
+
+def pupil_import_commit(*, by, school, text: str) -> list:
+    """Save every row of a MIS export, or none: new UPNs become pupils, the school's own pupils are updated
+    by UPN, and any bad row stops the whole import with every bad row named. Returns the rows (each with its
+    ``action``: new, update or unchanged, and its ``changes``)."""
     require(by, "pupil.import", "Your role does not allow you to import pupils.")
     if by.school_id is not None and by.school_id != school.pk:
         raise DomainError("You can import pupils only into your own school.")
-    return commit_all_or_nothing(
-        check=lambda: pupil_import_preview(text),
-        create=lambda row: Pupil.objects.create(trust_id=school.trust_id, school=school, **row.fields),
-    )
+    checked = []
+
+    def check():
+        rows, problems = pupil_import_preview(text, school=school)
+        checked[:] = rows
+        return rows, problems
+
+    commit_all_or_nothing(check=check, create=lambda row: _import_row(row, school))
+    return checked
+
+
+def import_summary(rows) -> str:
+    """ "3 new pupils, 2 updated (year group, FSM), 10 unchanged" for the page after an import."""
+    new = sum(1 for r in rows if r.action == "new")
+    updated = [r for r in rows if r.action == "update"]
+    unchanged = sum(1 for r in rows if r.action == "unchanged")
+    fields = sorted({name.replace("_", " ") for r in updated for name in r.changes})
+    parts = [f"{new} new pupil{'s' if new != 1 else ''}"]
+    parts.append(f"{len(updated)} updated" + (f" ({', '.join(fields)})" if fields else ""))
+    parts.append(f"{unchanged} unchanged")
+    return ", ".join(parts)

@@ -540,7 +540,7 @@ def action_respond(*, action: ImprovementAction, by: Membership, text: str) -> A
         body=f"{action.provider} responded to '{action.area}': {text.strip()[:300]}",
         url=reverse("qa:action_detail", kwargs={"action_pk": action.pk}),
         provider=action.provider,
-        assigned=[action.visit.visitor],
+        person=[action.visit.visitor],
     )
     return response
 
@@ -709,7 +709,7 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             ),
             url=_visit_url(visit),
             provider=visit.provider,
-            assigned=[visit.visitor],
+            person=[visit.visitor],
             directory=directory,
         )
 
@@ -732,7 +732,7 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             ),
             url=reverse("qa:schedule"),
             provider=row.provider,
-            assigned=[visit.visitor] if visit else [],
+            person=[visit.visitor] if visit else [],
             directory=directory,
         )
 
@@ -754,7 +754,7 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
                 body=f"'{action.area}' ({action.owner}) is due by {action.due_date:%d %B %Y}: {action.action}",
                 url=url,
                 provider=action.provider,
-                assigned=[action.visit.visitor],
+                person=[action.visit.visitor],
                 directory=directory,
             )
             continue
@@ -766,7 +766,7 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             body=f"'{action.area}' ({action.owner}) was due by {action.due_date:%d %B %Y}: {action.action}",
             url=url,
             provider=action.provider,
-            assigned=[action.visit.visitor],
+            person=[action.visit.visitor],
             directory=directory,
         )
         if action.due_date + grace < on:

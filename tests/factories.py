@@ -10,7 +10,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from providers.models import ApprovalCondition, ApprovalEvent, Evidence, Provider
-from trusts.models import AcademicYear, ClosureDay, Membership, Notification, School, Term, Trust, TrustPolicy
+from trusts.models import (
+    AcademicYear,
+    ClosureDay,
+    Invitation,
+    Membership,
+    Notification,
+    School,
+    Term,
+    Trust,
+    TrustPolicy,
+)
 from trusts.roles import Role
 
 
@@ -131,6 +141,19 @@ class ClosureDayFactory(TenantFactory):
 
     trust = factory.SubFactory(TrustFactory)
     date = date(2026, 11, 27)
+
+
+class InvitationFactory(TenantFactory):
+    class Meta:
+        model = Invitation
+
+    school = factory.SubFactory(SchoolFactory)
+    trust = factory.LazyAttribute(lambda o: o.school.trust if o.school else TrustFactory())
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+    role = Role.AP_LEAD
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    approved_at = factory.LazyFunction(lambda: datetime.now(ZoneInfo("Europe/London")))
+    expires_at = factory.LazyFunction(lambda: datetime.now(ZoneInfo("Europe/London")) + timedelta(days=7))
 
 
 class NotificationFactory(TenantFactory):

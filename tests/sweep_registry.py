@@ -16,8 +16,10 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    ClosureDayFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
+    InvitationFactory,
     NotificationFactory,
     PlacementFactory,
     PupilFactory,
@@ -147,6 +149,18 @@ def _qa_flag(world, target):
     return ProviderFlagFactory(visit=visit).pk
 
 
+def _person(world, target):
+    # A person on the people pages: an AP lead of the other trust's school, or of the first trust's other
+    # school. A new one each time, not a persona: the permissions walk suspends and removes whoever it gets.
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(role="ap_lead", school=_school(world, target)).pk
+
+
+def _invitation(world, target):
+    return InvitationFactory(school=_school(world, target), role="ap_lead").pk
+
+
 def _school_pk(world, target):
     return _school(world, target).pk
 
@@ -192,7 +206,16 @@ def _invoice(world, target):
         ).pk
 
 
+def _closure(world, target):
+    school = _school(world, target)
+    return ClosureDayFactory(trust=school.trust, school=school).pk
+
+
 OBJECT_PARAMS = {
+    "person_pk": _person,
+    "invitation_pk": _invitation,
+    "school_pk": _school_pk,
+    "closure_pk": _closure,
     "session_pk": _session,
     "mark_pk": _mark,
     "follow_up_pk": _follow_up,
@@ -210,7 +233,6 @@ OBJECT_PARAMS = {
     "visit_pk": _qa_visit,
     "action_pk": _qa_action,
     "flag_pk": _qa_flag,
-    "school_pk": _school_pk,
     "run_pk": _run,
     "invoice_pk": _invoice,
 }

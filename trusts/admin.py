@@ -8,8 +8,10 @@ from trusts.models import (
     AcademicYear,
     AccessLog,
     ClosureDay,
+    Invitation,
     Membership,
     Notification,
+    PersonEvent,
     School,
     Term,
     Trust,
@@ -51,7 +53,15 @@ class AcademicYearAdmin(admin.ModelAdmin):
 
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "trust", "start_date", "end_date", "half_term_start", "half_term_end"]
+    list_display = [
+        "__str__",
+        "trust",
+        "school",
+        "start_date",
+        "end_date",
+        "half_term_start",
+        "half_term_end",
+    ]
     list_filter = ["trust"]
 
 
@@ -82,3 +92,26 @@ class AccessLogAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "subject", "email_status", "read_at", "trust"]
     list_filter = ["trust", "email_status"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "email",
+        "role",
+        "school",
+        "trust",
+        "approved_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["trust", "role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+
+
+@admin.register(PersonEvent)
+class PersonEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "person", "action", "detail", "actor", "trust"]
+    list_filter = ["trust", "action"]

@@ -36,14 +36,25 @@ class CalendarError(ValueError):
     pass
 
 
+def terms_of_school(school: School, terms) -> list[Term]:
+    """The terms that apply to ``school``: its own in a year where it has any, the trust's otherwise."""
+    terms = list(terms)
+    own = [t for t in terms if t.school_id == school.pk]
+    own_years = {t.academic_year_id for t in own}
+    shared = [t for t in terms if t.school_id is None and t.academic_year_id not in own_years]
+    return sorted(own + shared, key=lambda t: t.start_date)
+
+
 class SchoolCalendar:
     """A school's calendar, loaded once (two queries) and then answered from memory."""
 
     def __init__(self, school: School, *, terms=None, closures=None):
         self.school = school
         if terms is None:
-            terms = Term.objects.filter(trust_id=school.trust_id).order_by("start_date")
-        self._terms = list(terms)
+            terms = Term.objects.filter(trust_id=school.trust_id).filter(
+                Q(school__isnull=True) | Q(school_id=school.pk)
+            )
+        self._terms = terms_of_school(school, terms)
         if closures is None:
             closures = (
                 ClosureDay.objects.filter(trust_id=school.trust_id)
@@ -123,7 +134,7 @@ def calendars_for(schools) -> dict[int, SchoolCalendar]:
     return {
         s.pk: SchoolCalendar(
             s,
-            terms=[t for t in terms if t.trust_id == s.trust_id],
+            terms=[t for t in terms if t.trust_id == s.trust_id and t.school_id in (None, s.pk)],
             closures=[
                 d
                 for trust_id, school_id, d in closures

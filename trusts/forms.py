@@ -58,7 +58,20 @@ class AccessLogFilter(django_filters.FilterSet):
         fields = ["username", "subject_label", "role", "date_from", "date_to"]
 
 
+def _alert_choices():
+    from trusts.recipients import ALERTS
+
+    return [(kind, spec.label) for kind, spec in ALERTS.items()]
+
+
 class TrustPolicyForm(forms.ModelForm):
+    required_alert_kinds = forms.MultipleChoiceField(
+        choices=_alert_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Alerts always emailed (people cannot switch these off)",
+    )
+
     class Meta:
         model = TrustPolicy
         fields = [
@@ -85,6 +98,7 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_reminder_days",
             "qa_action_grace_days",
             "report_small_number_threshold",
+            "required_alert_kinds",
         ]
         labels = {
             "full_time_hours_threshold": "Full-time means more than (hours a week)",

@@ -85,6 +85,15 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
 
+    def visible_to(self, membership):
+        """The memberships a person may see on the people pages: a trust admin the whole trust, a school-bound
+        person their school's people, anyone else only themselves."""
+        if membership.role == Role.TRUST_ADMIN and membership.school_id is None:
+            return self
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return self.filter(pk=membership.pk)
+
 
 class Membership(models.Model):
     """A person's role in one trust; a person may hold memberships in several trusts."""
@@ -105,6 +114,11 @@ class Membership(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Suspended: access paused (is_active false) and may be given back; removed (ended) is final.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    # The alert kinds this person chose not to get by email here (they still reach the inbox). Kinds the trust
+    # policy requires are emailed regardless. Kept on the membership, so resolving who is told reads it free.
+    alert_emails_off = models.JSONField(default=list, blank=True)
     # When access was removed and by whom (the membership row stays, so the history of who had access does).
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -163,6 +177,14 @@ class Membership(models.Model):
         return self.role in TWO_FACTOR_ROLES
 
     @property
+    def status(self) -> str:
+        if self.ended_at is not None:
+            return "removed"
+        if not self.is_active:
+            return "suspended"
+        return "active"
+
+    @property
     def is_trust_wide(self):
         return self.school_id is None and self.role != Role.PROVIDER_STAFF
 
@@ -187,6 +209,13 @@ LONGEST_FOLLOW_UP_WINDOW_MINUTES = 6 * 60
 LONGEST_PART_TIME_REVIEW_WEEKS = 12
 # DESIGN.md: three behaviour incidents call an emergency review.
 MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW = 3
+
+
+def default_required_alert_kinds() -> list[str]:
+    """Safeguarding alerts (the urgent kinds of trusts.recipients.ALERTS) are emailed to everyone they reach."""
+    from trusts.recipients import ALERTS
+
+    return sorted(kind for kind, spec in ALERTS.items() if spec.urgent)
 
 
 class TrustPolicy(models.Model):
@@ -276,6 +305,9 @@ class TrustPolicy(models.Model):
         validators=[MinValueValidator(2)],
         help_text="Counts below this are shown as 'fewer than N' in anonymised reports.",
     )
+
+    # Notifications: the alert kinds everyone they reach gets by email, whatever their own choice.
+    required_alert_kinds = models.JSONField(default=default_required_alert_kinds, blank=True)
 
     objects = scoped_manager()
     history = HistoricalRecords()
@@ -395,6 +427,11 @@ class Term(models.Model):
 
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="terms")
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    # Empty: the trust's dates, for every school without its own. A school with its own terms in a year uses
+    # those for the whole year.
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="own_terms"
+    )
     name = models.CharField(max_length=10, choices=Name.choices)
     start_date = models.DateField()
     end_date = models.DateField()
@@ -407,12 +444,17 @@ class Term(models.Model):
     class Meta:
         ordering = ["start_date"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "name"], name="term_unique_in_year"),
+            models.UniqueConstraint(
+                fields=["academic_year", "school", "name"], name="term_unique_in_year", nulls_distinct=False
+            ),
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="term_order"),
         ]
 
     def __str__(self):
         return f"{self.get_name_display()} {self.academic_year}"
+
+    def overlaps(self, other) -> bool:
+        return self.start_date <= other.end_date and other.start_date <= self.end_date
 
     def clean(self):
         errors = {}
@@ -446,6 +488,15 @@ class Term(models.Model):
         ]
 
 
+class ClosureDayQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.role == Role.PROVIDER_STAFF:
+            return self.none()
+        if membership.school_id is not None:
+            return self.filter(Q(school__isnull=True) | Q(school_id=membership.school_id))
+        return self
+
+
 class ClosureDay(models.Model):
     """A weekday in term on which a school (or every school of the trust) is closed to pupils."""
 
@@ -461,7 +512,7 @@ class ClosureDay(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INSET)
     reason = models.CharField(max_length=200, blank=True)
 
-    objects = scoped_manager()
+    objects = scoped_manager(ClosureDayQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -566,3 +617,144 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.role == Role.TRUST_ADMIN and membership.school_id is None:
+            return self
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        if membership.role == Role.PROVIDER_STAFF:
+            # A provider's lead contact sees the staff invitations they asked for.
+            return self.filter(provider_id=membership.provider_id, invited_by_id=membership.user_id)
+        return self.none()
+
+    def pending(self, now=None):
+        """Sent, and not yet used, withdrawn or expired."""
+        from django.utils import timezone
+
+        return self.filter(
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            approved_at__isnull=False,
+            expires_at__gt=now or timezone.now(),
+        )
+
+    def awaiting_approval(self):
+        """Asked for by a provider's lead contact, not yet approved (or refused) by the trust."""
+        return self.filter(approved_at__isnull=True, revoked_at__isnull=True, accepted_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An invitation to join a trust in a role. The link carries a random token; only its hash is kept, it
+    works once, and not after ``expires_at``."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Empty while a provider's request for a staff account waits for the trust's approval; the link is sent
+    # (and its validity starts) only once approved.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager(InvitationQuerySet)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Invitation for {self.email} ({self.get_role_display()})"
+
+    @property
+    def where(self) -> str:
+        if self.provider_id:
+            return str(self.provider)
+        return self.school.name if self.school_id else self.trust.name
+
+    def state(self, now=None) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "withdrawn"
+        if self.approved_at is None:
+            return "awaiting approval"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "waiting"
+
+
+class PersonEventQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership.role == Role.TRUST_ADMIN and membership.school_id is None:
+            return self
+        if membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return self.filter(person_id=membership.user_id)
+
+
+class PersonEvent(models.Model):
+    """One change to a person's access in a trust: who did what, and when. Written by the people services,
+    never edited."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_WITHDRAWN = "invitation_withdrawn", "Invitation withdrawn"
+        JOINED = "joined", "Accepted the invitation"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        SUSPENDED = "suspended", "Access suspended"
+        REINSTATED = "reinstated", "Access given back"
+        REMOVED = "removed", "Access removed"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor device reset"
+        PASSWORD_CHANGED = "password_changed", "Changed their password"
+        TWO_FACTOR_REPLACED = "two_factor_replaced", "Replaced their two-factor device"
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = scoped_manager(PersonEventQuerySet)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.detail}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The record of changes to people's access cannot be changed.")
+        super().save(*args, **kwargs)

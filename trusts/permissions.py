@@ -31,11 +31,30 @@ PLACEMENT_MANAGERS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD
 TRUST_ADMIN = frozenset({Role.TRUST_ADMIN})
 PROVIDER = frozenset({Role.PROVIDER_STAFF})
 QA_VISITORS = frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER, Role.AP_LEAD, Role.DSL})
+# The people a head gives access to at their own school (the trust's team gives every other role).
+SCHOOL_ASSIGNABLE_ROLES = frozenset({Role.AP_LEAD, Role.ATTENDANCE_OFFICER, Role.DSL, Role.GOVERNOR})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- Trust ------------------------------------------------------------------------------------------
     "trust_policy.edit": TRUST_ADMIN,
     "access_log.read": frozenset({Role.TRUST_ADMIN, Role.DSL}),
+    # --- People and schools -----------------------------------------------------------------------------
+    # A head reads and manages the people of their own school only (``visible_to``), giving only
+    # SCHOOL_ASSIGNABLE_ROLES there; "people.manage_trust_wide" is every other role, trust-wide or anywhere.
+    "people.read": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
+    "people.manage": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
+    "people.manage_trust_wide": TRUST_ADMIN,
+    "people.reset_two_factor": TRUST_ADMIN,
+    # A provider's lead contact asks for colleagues' accounts; the trust approves (the service checks the
+    # lead contact: the staff member whose email is the provider's contact email).
+    "provider_staff.request": PROVIDER,
+    "people.approve_staff": TRUST_ADMIN,
+    "trust.setup": TRUST_ADMIN,
+    "school.edit": TRUST_ADMIN,
+    "calendar.read": SCHOOL_SIDE,
+    "term.edit": TRUST_ADMIN,
+    # Heads record their own school's closures (a snow day); trust admins any school's or the whole trust's.
+    "closure.record": frozenset({Role.TRUST_ADMIN, Role.HEADTEACHER}),
     # --- Providers --------------------------------------------------------------------------------------
     "provider.list": SCHOOL_SIDE,
     # Provider staff read their own provider's page; ``visible_to`` keeps them to it.
@@ -120,6 +139,28 @@ def has_perm(membership, action: str) -> bool:
     """Whether ``membership``'s role holds ``action``. Unknown actions raise, so a typo never grants."""
     allowed = roles_for(action)
     return membership is not None and membership.role in allowed
+
+
+def may_manage_person(membership, *, role, school_id) -> bool:
+    """Whether ``membership`` may give, change or end access in ``role`` at ``school_id`` (None: trust-wide).
+    Trust admins: anyone ("people.manage_trust_wide"); heads: SCHOOL_ASSIGNABLE_ROLES at their own school."""
+    if has_perm(membership, "people.manage_trust_wide"):
+        return True
+    return (
+        has_perm(membership, "people.manage")
+        and membership.school_id is not None
+        and school_id == membership.school_id
+        and role in SCHOOL_ASSIGNABLE_ROLES
+    )
+
+
+def roles_assignable_by(membership) -> list[Role]:
+    """The roles ``membership`` may give (at the schools ``visible_to`` lets them choose)."""
+    if has_perm(membership, "people.manage_trust_wide"):
+        return list(Role)
+    if has_perm(membership, "people.manage"):
+        return [role for role in Role if role in SCHOOL_ASSIGNABLE_ROLES]
+    return []
 
 
 def require(membership, action: str, message: str = "Your role does not allow this.") -> None:

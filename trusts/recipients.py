@@ -10,7 +10,9 @@ Audiences:
 - the trust's DSLs: the trust-wide DSLs, always;
 - the head, the AP lead, the attendance officer: of the school;
 - the provider's staff: the active staff accounts of the provider;
-- the trust admins: the central team.
+- the trust admins: the central team;
+- the person the record names: a visit's visitor, or the person an alert about their own account is for
+  (``person=``, one user or several).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class Audience(StrEnum):
     ATTENDANCE_OFFICER = "attendance_officer"
     PROVIDER_STAFF = "provider_staff"
     TRUST_ADMIN = "trust_admin"
-    ASSIGNED = "assigned"
+    PERSON = "person"
 
     @property
     def label(self) -> str:
@@ -46,7 +48,7 @@ AUDIENCE_LABELS = {
     Audience.ATTENDANCE_OFFICER: "the attendance officer",
     Audience.PROVIDER_STAFF: "the provider's staff",
     Audience.TRUST_ADMIN: "the trust admins",
-    Audience.ASSIGNED: "the person the record names (for example a visit's visitor)",
+    Audience.PERSON: "the person the record names (a visit's visitor, the person whose account changed)",
 }
 _SCHOOL_ROLE = {
     Audience.HEADTEACHER: Role.HEADTEACHER,
@@ -100,13 +102,23 @@ ALERTS: dict[str, AlertKind] = {
         urgent=True,
     ),
     # --- Quality assurance ----------------------------------------------------------------------------
-    "qa.visit_reminder": AlertKind("A planned QA visit coming up", (A.ASSIGNED,)),
-    "qa.visit_overdue": AlertKind("A provider's QA visit overdue", (A.ASSIGNED, A.TRUST_ADMIN)),
-    "qa.action_due": AlertKind("An improvement action coming due", (A.PROVIDER_STAFF, A.ASSIGNED)),
-    "qa.action_overdue": AlertKind("An improvement action overdue", (A.PROVIDER_STAFF, A.ASSIGNED)),
-    "qa.action_response": AlertKind("A provider responded to an improvement action", (A.ASSIGNED,)),
+    "qa.visit_reminder": AlertKind("A planned QA visit coming up", (A.PERSON,)),
+    "qa.visit_overdue": AlertKind("A provider's QA visit overdue", (A.PERSON, A.TRUST_ADMIN)),
+    "qa.action_due": AlertKind("An improvement action coming due", (A.PROVIDER_STAFF, A.PERSON)),
+    "qa.action_overdue": AlertKind("An improvement action overdue", (A.PROVIDER_STAFF, A.PERSON)),
+    "qa.action_response": AlertKind("A provider responded to an improvement action", (A.PERSON,)),
     "qa.provider_flagged": AlertKind(
         "A provider flagged by quality assurance: a decision is needed", (A.TRUST_ADMIN,), urgent=True
+    ),
+    # --- People and schools ---------------------------------------------------------------------------
+    "people.two_factor_reset": AlertKind(
+        "Your two-factor sign-in was reset by a trust admin", (A.PERSON,), urgent=True
+    ),
+    "people.role_changed": AlertKind("Your role in the trust changed", (A.PERSON,)),
+    "people.staff_requested": AlertKind("A provider asks for a staff account", (A.TRUST_ADMIN,)),
+    # The school's own staff recorded the closure; the providers whose pupils were expected are told.
+    "calendar.closure": AlertKind(
+        "A school closed on a school day (no register expected)", (A.PROVIDER_STAFF,)
     ),
 }
 del A
@@ -127,10 +139,14 @@ class Directory:
     """
 
     def __init__(self):
+        self._required = None
+        self._emails_off = defaultdict(set)
         self._school = defaultdict(lambda: defaultdict(list))
         self._provider = defaultdict(list)
         self._trust = defaultdict(list)
         for m in Membership.objects.active().select_related("user").order_by("pk"):
+            if m.alert_emails_off:
+                self._emails_off[m.user_id].update(m.alert_emails_off)
             if m.role == Role.PROVIDER_STAFF:
                 self._provider[m.provider_id].append(m.user)
             elif m.school_id:
@@ -138,9 +154,21 @@ class Directory:
             else:
                 self._trust[m.role].append(m.user)
 
-    def _audience(self, audience: Audience, school_ids, provider_id, assigned=()) -> list:
-        if audience == Audience.ASSIGNED:
-            return list(assigned)
+    def no_email(self, kind: str, trust_id: int) -> set[int]:
+        """The ids of the people who chose no email for ``kind``; none when the trust's policy requires it (the
+        policy is read only when someone has chosen, once per directory)."""
+        off = {user_id for user_id, kinds in self._emails_off.items() if kind in kinds}
+        if not off:
+            return set()
+        if self._required is None:
+            from trusts.selectors import trust_policy
+
+            self._required = set(trust_policy(trust_id).required_alert_kinds or [])
+        return set() if kind in self._required else off
+
+    def _audience(self, audience: Audience, school_ids, provider_id, people=()) -> list:
+        if audience == Audience.PERSON:
+            return list(people)
         if audience == Audience.TRUST_ADMIN:
             return self._trust[Role.TRUST_ADMIN]
         if audience == Audience.TRUST_DSL:
@@ -155,28 +183,36 @@ class Directory:
         role = _SCHOOL_ROLE[audience]
         return [user for school_id in school_ids for user in self._school[school_id][role]]
 
-    def people(self, kind: str, *, school_ids=(), provider_id=None, assigned=()) -> list:
+    def people(self, kind: str, *, school_ids=(), provider_id=None, named=()) -> list:
         """The users ``kind`` reaches about these schools and this provider, each once, in a stable order.
-        ``assigned``: the people the record itself names, for kinds addressed to them."""
+        ``named``: the people the record itself names, for kinds addressed to them."""
         seen, users = set(), []
         for audience in alert_kind(kind).audiences:
-            for user in self._audience(audience, list(school_ids), provider_id, assigned):
+            for user in self._audience(audience, list(school_ids), provider_id, named):
                 if user.pk not in seen:
                     seen.add(user.pk)
                     users.append(user)
         return users
 
 
+def _named(person) -> list:
+    if person is None:
+        return []
+    people = person if isinstance(person, list | tuple | set) else [person]
+    return [user for user in people if user is not None]
+
+
 def recipients(
-    kind: str, *, school=None, schools=(), provider=None, assigned=(), directory: Directory | None = None
+    kind: str, *, school=None, schools=(), provider=None, person=None, directory: Directory | None = None
 ):
-    """Who ``kind`` reaches about ``school`` (or ``schools``) and ``provider``."""
+    """Who ``kind`` reaches about ``school`` (or ``schools``), ``provider`` and ``person`` (a user or several:
+    the people the record names)."""
     school_ids = [s.pk for s in ([school] if school is not None else [])] + [s.pk for s in schools]
     return (directory or Directory()).people(
         kind,
         school_ids=school_ids,
         provider_id=provider.pk if provider is not None else None,
-        assigned=[user for user in assigned if user is not None],
+        named=_named(person),
     )
 
 
@@ -191,7 +227,7 @@ def alert(
     school=None,
     schools=(),
     provider=None,
-    assigned=(),
+    person=None,
     urgent: bool | None = None,
     directory: Directory | None = None,
 ) -> int:
@@ -203,9 +239,12 @@ def alert(
 
     spec = alert_kind(kind)
     created = 0
-    for user in recipients(
-        kind, school=school, schools=schools, provider=provider, assigned=assigned, directory=directory
-    ):
+    directory = directory or Directory()
+    people = recipients(
+        kind, school=school, schools=schools, provider=provider, person=person, directory=directory
+    )
+    no_email = directory.no_email(kind, trust.pk) if people else set()
+    for user in people:
         _, new = notify(
             trust=trust,
             recipient=user,
@@ -215,6 +254,7 @@ def alert(
             body=body,
             url=url,
             urgent=spec.urgent if urgent is None else urgent,
+            email=user.pk not in no_email,
         )
         created += new
     return created
@@ -231,3 +271,20 @@ def alerts_table() -> list[dict]:
         }
         for kind, spec in ALERTS.items()
     ]
+
+
+_AUDIENCES_OF_ROLE = {
+    Role.TRUST_ADMIN: {Audience.TRUST_ADMIN},
+    Role.HEADTEACHER: {Audience.HEADTEACHER},
+    Role.AP_LEAD: {Audience.AP_LEAD},
+    Role.ATTENDANCE_OFFICER: {Audience.ATTENDANCE_OFFICER},
+    Role.DSL: {Audience.SCHOOL_DSL, Audience.TRUST_DSL},
+    Role.PROVIDER_STAFF: {Audience.PROVIDER_STAFF},
+    Role.GOVERNOR: set(),
+}
+
+
+def kinds_reaching(role) -> list[str]:
+    """The alert kinds that can reach someone in ``role`` (alerts about their own account reach everyone)."""
+    audiences = _AUDIENCES_OF_ROLE.get(role, set()) | {Audience.PERSON}
+    return [kind for kind, spec in ALERTS.items() if audiences & set(spec.audiences)]

@@ -15,3 +15,10 @@ def deliver_pending_notifications(*, trust_id: int) -> int:
 
 
 deliver_pending_notifications_all_trusts = for_each_trust(deliver_pending_notifications)
+
+
+@shared_task(base=TrustTask, name="trusts.tasks.send_invitation")
+def send_invitation(*, trust_id: int, invitation_id: int, link: str) -> bool:
+    from trusts.people import invitation_email_send
+
+    return invitation_email_send(invitation_id=invitation_id, link=link)

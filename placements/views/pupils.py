@@ -8,6 +8,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 
 from placements import forms, pupils
+from placements.imports import read_layout
 from placements.models import Pupil
 from placements.panels import pupil_panels
 from placements.views.common import show_error
@@ -114,19 +115,19 @@ def pupil_import(request):
         text = pending.take(request.POST.get("token")) if "confirm" in request.POST else None
         if text is not None:
             try:
-                created = pupils.pupil_import_commit(by=request.membership, school=school, text=text)
+                rows = pupils.pupil_import_commit(by=request.membership, school=school, text=text)
             except DomainError as error:
                 show_error(request, error)
             else:
                 pending.drop()
-                messages.success(request, f"Imported {len(created)} pupils into {school}.")
+                messages.success(request, f"Imported into {school}: {pupils.import_summary(rows)}.")
                 return redirect("placements:pupil_list")
         upload = form.cleaned_data.get("file")
         if upload is None:
             form.add_error("file", "Choose the CSV file to import.")
         else:
             text = decode_upload(upload.read(), fallback="cp1252")
-            preview, problems = pupils.pupil_import_preview(text)
+            preview, problems = pupils.pupil_import_preview(text, school=school)
             return render(
                 request,
                 "placements/pupil_import.html",
@@ -136,6 +137,8 @@ def pupil_import(request):
                     "problems": problems,
                     "token": pending.keep(text),
                     "school": school,
+                    "layout": read_layout(text),
+                    "summary": pupils.import_summary(preview),
                 },
             )
     return render(request, "placements/pupil_import.html", {"form": form, "preview": None, "problems": None})

@@ -7,13 +7,12 @@ ended it and when, in the provider's staff history) and the person's sessions at
 
 from __future__ import annotations
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.utils import timezone
 
 from providers.models import Provider
 from trusts.errors import DomainError
 from trusts.models import Membership
+from trusts.people import membership_end
 from trusts.permissions import require
 from trusts.roles import Role
 
@@ -49,33 +48,15 @@ def provider_staff_add(*, provider: Provider, user, by: Membership | None = None
     return membership
 
 
-def end_sessions_of(user) -> int:
-    """Sign ``user`` out everywhere now: delete every unexpired session that belongs to them."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 def provider_staff_remove(*, membership: Membership, by: Membership) -> Membership:
     """End a provider-staff member's access: the membership is kept, marked ended with who and when (and its
     history row), and the person is signed out at once."""
     require(by, "provider_staff.manage", "Only a trust admin can remove provider staff access.")
     if membership.role != Role.PROVIDER_STAFF:
         raise DomainError("Only provider staff access is removed here.")
-    with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        if not locked.is_active:
-            raise DomainError("This person's access has already been removed.")
-        locked.is_active = False
-        locked.ended_at = timezone.now()
-        locked.ended_by = by.user
-        locked.save(update_fields=["is_active", "ended_at", "ended_by"])
-        end_sessions_of(locked.user)
-    membership.is_active, membership.ended_at, membership.ended_by = False, locked.ended_at, by.user
-    return membership
+    if not membership.is_active and membership.ended_at is not None:
+        raise DomainError("This person's access has already been removed.")
+    return membership_end(membership=membership, by=by)
 
 
 def is_provider_staff_of(membership: Membership, provider: Provider) -> bool:

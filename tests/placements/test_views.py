@@ -254,7 +254,8 @@ def _upload(client, text, confirm_token=None):
 
 
 def test_import_names_every_bad_row_and_saves_nothing(pw, client):
-    existing = PupilFactory(school=pw.schools["a1"])
+    # A UPN of another school's pupil: the school's own pupils are updated by UPN instead.
+    existing = PupilFactory(school=pw.schools["a2"])
     text = CSV_HEADER + "\n".join(
         [
             f"{GOOD},Okafor,Femi,,12/03/2012,9,M,English,K,Y",

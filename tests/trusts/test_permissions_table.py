@@ -28,6 +28,7 @@ OUTSIDE_A_TRUST = {
     "password_reset_complete",
     "choose_trust",
     "switch_membership",  # signed in, before or between trusts: it picks one of the person's own
+    "invitation_accept",  # before the person has an account: the link's token is the key
     "healthz",
     "qa:calendar_feed",  # a visitor's calendar app fetches it by its secret link, without signing in
 }
@@ -38,6 +39,7 @@ NOT_A_URL = {
     "checklist.answer",  # the checklist page (checklist.read) takes answers by POST only from those holding it
     "qa_action.respond",  # the action page (qa_action.read) offers each form only to those holding it
     "qa_action.close",
+    "people.manage_trust_wide",  # the people services: which roles and schools a person may give (heads: their own)
 }
 
 # Every role, as a persona of the second trust: the sweep registry's "other_trust" fillers create objects of
