@@ -347,9 +347,16 @@ def test_alert_emails_follow_the_persons_choice_except_required_kinds(world, cli
     assert person.user.email in page and "Required by the trust" in page
     # Untick "A pupil absent"; the vulnerable-pupil alert is required and stays on whatever is posted.
     client.post(reverse("my_account"), {"attendance.mark_missing": "on"})
+    # Every kind that can reach the person was unticked but the one posted, and the required ones stay on.
     assert set(reload(person).alert_emails_off) == {
         "attendance.absence",
         "people.role_changed",
+        # Kinds addressed to the person a record names (a QA visitor) can reach anyone named.
+        "qa.visit_overdue",
+        "qa.visit_reminder",
+        "qa.action_due",
+        "qa.action_overdue",
+        "qa.action_response",
     }
     school = world.schools["a1"]
     with scope(trust=world.trust_a.pk):
