@@ -26,6 +26,7 @@ NAV = [
     NavEntry("Register", "attendance:register", "register.mark", "check2-square"),
     NavEntry("Attendance", "attendance:school_register", "attendance.read", "calendar-check"),
     NavEntry("Follow-ups", "attendance:follow_ups", "attendance.read", "telephone"),
+    NavEntry("Concerns", "placements:concern_list", "concern.read", "shield-exclamation"),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

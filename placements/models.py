@@ -677,3 +677,7 @@ class TargetOutcome(models.Model):
 
     def __str__(self):
         return f"{self.get_result_display()}: {self.target}"
+
+
+# Sub-domains with models of their own (imported here so that Django finds them).
+from placements.safeguarding.models import ConcernAction, SafeguardingConcern  # noqa: E402, F401

@@ -16,6 +16,8 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    BehaviourIncidentFactory,
+    ConcernFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
     NotificationFactory,
@@ -96,6 +98,22 @@ def _follow_up(world, target):
     return AbsenceFollowUpFactory(expected_session=session).pk
 
 
+def _concern(world, target):
+    # Raised by the staff of the persona's own provider at the other school (or the other trust's provider's
+    # staff): were isolation to fail, they would be the ones to see it.
+    placement = _placement_obj(world, target)
+    raiser = world.personas["b.provider_staff"] if target == "other_trust" else world.personas["a2.ap_lead"]
+    return ConcernFactory(
+        placement=placement,
+        provider=placement.provider if target == "other_trust" else None,
+        raised_by=raiser.user,
+    ).pk
+
+
+def _incident(world, target):
+    return BehaviourIncidentFactory(placement=_active_placement(world, target)).pk
+
+
 # Providers are trust-wide (every school of the trust uses the same register), so only the other trust's
 # objects are swept for them.
 def _provider(world, target):
@@ -128,6 +146,8 @@ OBJECT_PARAMS = {
     "sla_pk": _sla,
     "notice_pk": _notice,
     "review_pk": _review,
+    "concern_pk": _concern,
+    "incident_pk": _incident,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

@@ -79,6 +79,7 @@ ALERTS: dict[str, AlertKind] = {
         urgent=True,
     ),
     # --- Placements -----------------------------------------------------------------------------------
+    "placements.incident": AlertKind("A behaviour incident reported", (A.AP_LEAD, A.SCHOOL_DSL)),
     "placements.emergency_review": AlertKind(
         "An emergency review called after repeated incidents", (A.AP_LEAD, A.SCHOOL_DSL), urgent=True
     ),
@@ -87,6 +88,13 @@ ALERTS: dict[str, AlertKind] = {
         "A service level agreement not yet signed", (A.AP_LEAD, A.HEADTEACHER)
     ),
     "placements.part_time_review": AlertKind("A part-time timetable due for review", (A.AP_LEAD,)),
+    # --- Safeguarding ---------------------------------------------------------------------------------
+    "safeguarding.concern_raised": AlertKind(
+        "A safeguarding concern raised", (A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
+    ),
+    "safeguarding.concern_escalated": AlertKind(
+        "A safeguarding concern not acknowledged in time", (A.HEADTEACHER, A.TRUST_DSL), urgent=True
+    ),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(
