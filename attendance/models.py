@@ -155,6 +155,7 @@ class ChaseEvent(models.Model):
         ABSENCE = "absence", "Absence reported"
         FOLLOW_UP_OVERDUE = "follow_up_overdue", "Absence not followed up"
         CONSECUTIVE = "consecutive", "Consecutive absences: possible child missing education"
+        UNACCOUNTED = "unaccounted", "Vulnerable pupil still not accounted for"
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     expected_session = models.ForeignKey(

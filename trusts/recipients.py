@@ -66,6 +66,16 @@ ALERTS: dict[str, AlertKind] = {
     "attendance.mark_missing": AlertKind(
         "A register not marked in time", (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER)
     ),
+    "attendance.mark_missing_vulnerable": AlertKind(
+        "A vulnerable pupil's register not marked in time",
+        (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER, A.SCHOOL_DSL),
+        urgent=True,
+    ),
+    "attendance.unaccounted": AlertKind(
+        "A vulnerable pupil still not accounted for after the next interval",
+        (A.HEADTEACHER, A.SCHOOL_DSL),
+        urgent=True,
+    ),
     "attendance.absence": AlertKind("A pupil absent", (A.ATTENDANCE_OFFICER,)),
     "attendance.absence_vulnerable": AlertKind(
         "A vulnerable pupil absent", (A.ATTENDANCE_OFFICER, A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
