@@ -7,6 +7,7 @@ urlpatterns = [
     path("dashboard/trust/", views.trust_dashboard, name="trust_dashboard"),
     path("dashboard/school/", views.school_dashboard, name="school_dashboard"),
     path("dashboard/safeguarding/", views.safeguarding_dashboard, name="safeguarding_dashboard"),
+    path("dashboard/safeguarding/now/", views.safeguarding_now, name="safeguarding_now"),
     path("dashboard/governor/", views.governor_dashboard, name="governor_dashboard"),
     path("dashboard/provider/", views.provider_dashboard, name="provider_dashboard"),
 ]

@@ -11,6 +11,9 @@ from trusts.permissions import member_required, permission_required
 from trusts.roles import Role
 from trusts.selectors import trust_policy
 
+# How often the DSL's dashboard refreshes who is where and the open concerns, without a reload.
+POLL_SECONDS = 20
+
 HOME_BY_ROLE = {
     Role.TRUST_ADMIN: "trust_dashboard",
     Role.HEADTEACHER: "school_dashboard",
@@ -56,7 +59,18 @@ def safeguarding_dashboard(request):
     context = selectors.safeguarding_dashboard(
         request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
     )
+    context["poll_seconds"] = POLL_SECONDS
     return render(request, "reports/safeguarding_dashboard.html", context)
+
+
+@permission_required("dashboard.safeguarding")
+def safeguarding_now(request):
+    """The dashboard's live part alone: the page asks for it every ``POLL_SECONDS`` and swaps it in."""
+    context = selectors.safeguarding_now(
+        request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
+    )
+    context["poll_seconds"] = POLL_SECONDS
+    return render(request, "reports/_safeguarding_now.html", context)
 
 
 @permission_required("dashboard.governor")

@@ -207,11 +207,61 @@ def test_provider_dashboard_summarises_today_s_register(client, dash):
     assert 'data-testid="placement-total">12</span>' in body  # 6 running + 6 proposed
 
 
+def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, dash):
+    from placements.safeguarding.models import SafeguardingConcern
+    from tests.factories import ConcernFactory
+
+    with scopes_disabled():
+        from attendance.models import ExpectedSession
+
+        placement = (
+            ExpectedSession.objects.filter(school=dash.schools["a1"], date=MONDAY, session="am")
+            .order_by("-pupil__legal_last_name")
+            .first()
+            .placement
+        )
+        Pupil.objects.filter(school=dash.schools["a1"]).update(
+            child_in_need=False, looked_after=False, child_protection_plan=False
+        )
+        Pupil.objects.filter(pk=placement.pupil_id).update(child_in_need=True)
+        lac = placement.pupil
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    assert 'hx-get="/dashboard/safeguarding/now/"' in body and 'hx-trigger="every 20s"' in body
+    now_panel = _get(client, dash.personas["a.school_dsl"], "safeguarding_now")
+    assert "<html" not in now_panel and "No open concern." in now_panel
+    # The vulnerable pupils come first (the child in need among them), each with their flag.
+    rows = client.get(reverse("safeguarding_now")).context["where"].expected
+    flags = [row.pupil.is_vulnerable for row in rows]
+    assert flags[0] and not any(flags[1:]) and len(flags) > 1
+    assert rows[0].pupil_id == lac.pk
+    assert 'data-testid="flag-cin"' in now_panel
+    with scopes_disabled():
+        concern = ConcernFactory(placement=placement, raised_at=at(MONDAY, 9, 25))
+        ConcernFactory(
+            placement=placement,
+            status=SafeguardingConcern.Status.CLOSED,
+            outcome="nfa",
+            acknowledged_at=at(MONDAY, 9, 26),
+            closed_at=at(MONDAY, 9, 27),
+        )
+    now_panel = _get(client, dash.personas["a.school_dsl"], "safeguarding_now")
+    assert f'data-testid="open-concern-{concern.pk}"' in now_panel
+    assert now_panel.count('data-testid="open-concern-') == 1
+    # Another school's DSL does not see it; the panel is the DSL's alone.
+    assert f"open-concern-{concern.pk}" not in _get(
+        client, dash.personas["a2.school_dsl"], "safeguarding_now"
+    )
+    sign_in(client, dash.personas["a.headteacher"])
+    assert client.get(reverse("safeguarding_now")).status_code == 403
+
+
 # --- Query counts ----------------------------------------------------------------------------------------
 
 PINNED = {
-    "a.school_dsl": ("safeguarding_dashboard", 20),
-    "a.trust_dsl": ("safeguarding_dashboard", 20),
+    # One more than before the open safeguarding concerns joined the dashboard.
+    "a.school_dsl": ("safeguarding_dashboard", 21),
+    "a.trust_dsl": ("safeguarding_dashboard", 21),
+    "a.school_dsl-now": ("safeguarding_now", 14),
     "a.headteacher": ("school_dashboard", 16),
     "a.trust_admin": ("trust_dashboard", 18),
     "a.trust_governor": ("governor_dashboard", 12),
@@ -222,7 +272,7 @@ PINNED = {
 @pytest.mark.parametrize("persona", list(PINNED))
 def test_dashboard_queries_do_not_grow_with_rows(client, dash, persona, django_assert_num_queries):
     url_name, queries = PINNED[persona]
-    sign_in(client, dash.personas[persona])
+    sign_in(client, dash.personas[persona.removesuffix("-now")])
     client.get(reverse(url_name))
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
