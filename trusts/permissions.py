@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Concerns are read, acknowledged, acted on and closed by DSLs alone.
     "concern.read": frozenset({Role.DSL}),
     "concern.manage": frozenset({Role.DSL}),
+    # A pupil's chronology (concerns, incidents, absences, placement changes, reviews) is a DSL's record.
+    "chronology.read": frozenset({Role.DSL}),
     # --- Attendance -------------------------------------------------------------------------------------
     "register.mark": PROVIDER,
     "attendance.read": PUPIL_WORKERS,
