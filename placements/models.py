@@ -684,4 +684,4 @@ class TargetOutcome(models.Model):
 
 
 # Sub-domains with models of their own (imported here so that Django finds them).
-from placements.safeguarding.models import ConcernAction, SafeguardingConcern  # noqa: E402, F401
+from placements.safeguarding.models import ConcernAction, ProviderBrief, SafeguardingConcern  # noqa: E402, F401

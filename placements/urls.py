@@ -46,6 +46,7 @@ urlpatterns = [
     path("reviews/<int:review_pk>/", reviews.review_record, name="review_record"),
     # Safeguarding concerns
     path("placements/<int:placement_pk>/concerns/new/", concerns.concern_raise, name="concern_raise"),
+    path("placements/<int:placement_pk>/brief/", concerns.provider_brief_edit, name="provider_brief_edit"),
     path("concerns/", concerns.concern_list, name="concern_list"),
     path("concerns/<int:concern_pk>/", concerns.concern_detail, name="concern_detail"),
     path("concerns/<int:concern_pk>/acknowledge/", concerns.concern_acknowledge, name="concern_acknowledge"),

@@ -77,6 +77,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Concerns are read, acknowledged, acted on and closed by DSLs alone.
     "concern.read": frozenset({Role.DSL}),
     "concern.manage": frozenset({Role.DSL}),
+    # What the provider needs to know (medical, SEND, risks, contacts, who may collect): written and confirmed
+    # by the school; provider staff read it on their placement page while the placement is live.
+    "brief.share": PLACEMENT_MANAGERS | frozenset({Role.DSL}),
     # A pupil's chronology (concerns, incidents, absences, placement changes, reviews) is a DSL's record.
     "chronology.read": frozenset({Role.DSL}),
     # --- Attendance -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from placements.forms import StyledModelForm
-from placements.safeguarding.models import ConcernAction, SafeguardingConcern
+from placements.safeguarding.models import ConcernAction, ProviderBrief, SafeguardingConcern
 
 
 class ConcernForm(StyledModelForm):
@@ -73,3 +73,9 @@ class ConcernFilter(forms.Form):
         required=False,
         choices=[("", "Open"), ("all", "All")] + SafeguardingConcern.Status.choices,
     )
+
+
+class ProviderBriefForm(StyledModelForm):
+    class Meta:
+        model = ProviderBrief
+        fields = list(ProviderBrief.CONTENT_FIELDS)

@@ -165,3 +165,52 @@ class ConcernAction(models.Model):
 
     def __str__(self):
         return f"{self.taken_at:%d %b %Y %H:%M}: {self.description[:60]}"
+
+
+class ProviderBriefQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        return self.filter(placement__in=Placement.objects.visible_to(membership))
+
+
+class ProviderBrief(models.Model):
+    """What the provider needs to know to keep the pupil safe, as the school confirmed it shared. Shown to the
+    provider's staff only while the placement is agreed or running."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="brief")
+    medical_needs = models.TextField("medical needs", blank=True)
+    medication = models.TextField("medication (what, when, who gives it)", blank=True)
+    allergies = models.TextField(blank=True)
+    send_needs = models.TextField("SEND needs", blank=True)
+    strategies = models.TextField("strategies that work", blank=True)
+    risk_triggers = models.TextField("risk assessment: triggers and what to do", blank=True)
+    emergency_contacts = models.TextField("emergency contacts besides the parents", blank=True)
+    may_collect = models.TextField("who may collect the pupil", blank=True)
+    may_not_collect = models.TextField("who must not collect the pupil", blank=True)
+    dsl_out_of_hours = models.CharField(
+        "how to reach the school's DSL out of hours", max_length=300, blank=True
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared_by_name = models.CharField(max_length=200, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager(ProviderBriefQuerySet)
+    history = HistoricalRecords()
+
+    CONTENT_FIELDS = (
+        "medical_needs",
+        "medication",
+        "allergies",
+        "send_needs",
+        "strategies",
+        "risk_triggers",
+        "emergency_contacts",
+        "may_collect",
+        "may_not_collect",
+        "dsl_out_of_hours",
+    )
+
+    def __str__(self):
+        return f"What {self.placement.provider} needs to know"

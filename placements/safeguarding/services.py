@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from placements.models import BehaviourIncident, Placement
-from placements.safeguarding.models import ConcernAction, SafeguardingConcern
+from placements.safeguarding.models import ConcernAction, ProviderBrief, SafeguardingConcern
 from providers.uploads import UploadRefused, inspect_evidence_file
 from trusts.errors import DomainError
 from trusts.permissions import require
@@ -258,3 +258,34 @@ def concerns_escalate(*, now: datetime | None = None, directory: Directory | Non
             )
             escalated += 1
     return escalated
+
+
+# Placements whose provider's staff read the brief: only while the pupil is placed there.
+BRIEF_LIVE_STATUSES = (Placement.Status.AGREED, Placement.Status.ACTIVE)
+
+
+def provider_brief_share(*, by, placement, now: datetime | None = None, **fields) -> ProviderBrief:
+    """Record what the school shares with the provider, and that this person confirmed it now."""
+    from placements.common import require_school_side_of
+
+    require_school_side_of(by, placement, "brief.share")
+    if placement.status == Placement.Status.ENDED:
+        raise DomainError("The placement has ended: nothing more is shared with the provider.")
+    unknown = set(fields) - set(ProviderBrief.CONTENT_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    values = {name: (fields.get(name) or "").strip() for name in ProviderBrief.CONTENT_FIELDS}
+    if not any(values.values()):
+        raise DomainError("Write at least what the provider must know (or 'None known' under medical needs).")
+    now = now or timezone.now()
+    with transaction.atomic():
+        brief, _ = ProviderBrief.objects.select_for_update().get_or_create(
+            placement=placement, defaults={"trust_id": placement.trust_id}
+        )
+        for name, value in values.items():
+            setattr(brief, name, value)
+        brief.shared_by = by.user
+        brief.shared_by_name = person_name(by.user)
+        brief.shared_at = now
+        brief.save()
+    return brief

@@ -16,12 +16,18 @@ from django.views.decorators.http import require_POST
 
 from placements.models import BehaviourIncident
 from placements.safeguarding import selectors, services
-from placements.safeguarding.forms import ConcernActionForm, ConcernCloseForm, ConcernFilter, ConcernForm
-from placements.safeguarding.models import SafeguardingConcern
+from placements.safeguarding.forms import (
+    ConcernActionForm,
+    ConcernCloseForm,
+    ConcernFilter,
+    ConcernForm,
+    ProviderBriefForm,
+)
+from placements.safeguarding.models import ProviderBrief, SafeguardingConcern
 from placements.views.common import get_placement, show_error
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
-from trusts.permissions import has_perm, member_required
+from trusts.permissions import has_perm, member_required, permission_required
 from trusts.services import access_log_record
 
 
@@ -58,8 +64,8 @@ def to_concern(concern):
 def concern_raise(request, placement_pk):
     placement = get_placement(request, placement_pk)
     form = ConcernForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():
@@ -223,7 +229,7 @@ def incident_to_concern(request, incident_pk):
         messages.info(request, "This incident is already recorded as a safeguarding concern.")
         return to_concern(existing)
     form = ConcernForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "occurred_at": timezone.localtime(incident.occurred_at).replace(second=0, microsecond=0),
             "account": incident.description,
@@ -253,4 +259,42 @@ def incident_to_concern(request, incident_pk):
         request,
         "placements/concerns/raise.html",
         {"form": form, "placement": placement, "incident": incident},
+    )
+
+
+@permission_required("brief.share")
+def provider_brief_edit(request, placement_pk):
+    """The school writes, and confirms it has shared, what the provider needs to know."""
+    placement = get_placement(request, placement_pk)
+    brief = ProviderBrief.objects.filter(placement=placement).first()
+    initial = {}
+    if brief is None:
+        pupil = placement.pupil
+        initial = {
+            "medical_needs": pupil.medical_needs,
+            "send_needs": "EHCP" if pupil.ehcp else ("SEN support" if pupil.sen_support else ""),
+            "strategies": pupil.access_arrangements,
+            "risk_triggers": placement.risk_assessment_summary,
+            "dsl_out_of_hours": placement.school_dsl_contact,
+        }
+    form = ProviderBriefForm(
+        request.POST if request.method == "POST" else None, instance=brief, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_brief_share(
+                by=request.membership,
+                placement=placement,
+                **{k: form.cleaned_data[k] for k in ProviderBrief.CONTENT_FIELDS},
+            )
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, "Saved and confirmed as shared with the provider.")
+            return redirect("placements:placement_detail", placement_pk=placement.pk)
+    access_log_record(request=request, subject=placement.pupil, subject_type="pupil", school=placement.school)
+    return render(
+        request,
+        "placements/concerns/brief_form.html",
+        {"form": form, "placement": placement, "brief": brief, "carers": list(placement.pupil.carers.all())},
     )
