@@ -293,6 +293,10 @@ def follow_up_record(
         problems["contacted_at"] = "The contact must be on or after the day of the absence."
     if outcome not in AbsenceFollowUp.Outcome.values:
         problems["outcome"] = "Choose what came of the contact."
+    if not code:
+        problems["code"] = "Choose the register code that fits what you learnt."
+    elif codes.is_authorised_absence(code) and not (reason or "").strip():
+        problems["reason"] = f"Code {code} authorises the absence: give the reason you were told."
     if problems:
         field, message = next(iter(problems.items()))
         raise DomainError(message, problems=list(problems.values()), field=field)

@@ -164,7 +164,19 @@ def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash)
     school = dash.schools["a2"]
     assert f"?school={school.pk}&amp;status=active" in body
     # Last Monday pupils 1 of 3 was absent, this morning 1 of 3 was absent and 1 present: pupil 1 attended
-    # none of its sessions (severe), pupil 0 attended both, pupil 2 one of one.
+    # none of its two sessions, pupil 0 attended both, pupil 2 one of one. Two sessions are too few to call
+    # anyone persistently or severely absent.
+    assert f'data-testid="persistent-{school.pk}">0</td>' in body
+    assert f'data-testid="severe-{school.pk}">0</td>' in body
+    # Pupil 1 absent eight more sessions: none attended of ten, severe (and so persistent).
+    with scopes_disabled():
+        from tests.factories import ExpectedSessionFactory, RegisterMarkFactory
+
+        placement = Placement.objects.get(pupil__legal_last_name="A2Last1", provider=dash.providers["a"])
+        for day in range(2, 10):
+            session = ExpectedSessionFactory(placement=placement, date=date(2026, 11, day + 1), session="am")
+            RegisterMarkFactory(expected_session=session, status="absent", school_code="N")
+    body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
     assert f'data-testid="persistent-{school.pk}">1</td>' in body
     assert f'data-testid="severe-{school.pk}">1</td>' in body
     assert "Trust policy" in body
