@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 
 from trusts.models import AccessLog, TrustPolicy
 from trusts.roles import Role
@@ -47,8 +48,8 @@ class TokenForm(forms.Form):
 
 
 class AccessLogFilter(django_filters.FilterSet):
-    username = django_filters.CharFilter(lookup_expr="icontains", label="Who")
-    subject_label = django_filters.CharFilter(lookup_expr="icontains", label="Record")
+    username = django_filters.CharFilter(method="filter_person", label="Who (name or username)")
+    subject_label = django_filters.CharFilter(lookup_expr="icontains", label="Pupil")
     role = django_filters.ChoiceFilter(choices=Role.choices)
     date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From")
     date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To")
@@ -56,6 +57,16 @@ class AccessLogFilter(django_filters.FilterSet):
     class Meta:
         model = AccessLog
         fields = ["username", "subject_label", "role", "date_from", "date_to"]
+
+    def filter_person(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(username__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+            )
+        return queryset
 
 
 class TrustPolicyForm(forms.ModelForm):

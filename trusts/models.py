@@ -510,6 +510,10 @@ class AccessLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Repeated views of the same record by the same person within a few minutes are one row: how many, and
+    # the last one. Only these two are ever updated (trusts.services.access_log_record).
+    views = models.PositiveIntegerField(default=1)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager(AccessLogQuerySet)
 
