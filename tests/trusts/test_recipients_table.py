@@ -33,7 +33,7 @@ def _calls(tree):
 def test_every_kind_the_code_names_is_in_the_table():
     used, unknown = set(), []
     for path, tree in _sources():
-        for name, call in _calls(tree):
+        for _name, call in _calls(tree):
             for keyword in call.keywords:
                 value = keyword.value
                 if keyword.arg == "kind" and isinstance(value, ast.Constant) and isinstance(value.value, str):
