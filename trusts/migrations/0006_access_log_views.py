@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def last_view_is_the_first(apps, schema_editor):
+    # Rows written before views were counted: one view each, the last at the first.
+    AccessLog = apps.get_model("trusts", "AccessLog")
+    AccessLog._base_manager.filter(last_at__isnull=True).update(last_at=models.F("at"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,4 +26,5 @@ class Migration(migrations.Migration):
             name='views',
             field=models.PositiveIntegerField(default=1),
         ),
+        migrations.RunPython(last_view_is_the_first, migrations.RunPython.noop),
     ]
