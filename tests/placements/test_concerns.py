@@ -392,3 +392,21 @@ def test_concern_list_query_count_is_pinned(pw, client, django_assert_num_querie
     with django_assert_num_queries(10):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
+
+
+def test_the_raiser_sees_that_it_was_handled_not_what_was_done(pw, placement, client):
+    concern = _raise(pw, placement)
+    dsl = pw.personas["a.school_dsl"]
+    services.concern_action_record(by=dsl, concern=concern, description="Rang the police child abuse team")
+    services.concern_close(by=dsl, concern=concern, outcome="police", outcome_detail="Crime ref 991")
+    sign_in(client, pw.personas["a.provider_staff"])
+    body = client.get(
+        reverse("placements:concern_detail", kwargs={"concern_pk": concern.pk})
+    ).content.decode()
+    assert "Acknowledged by" in body and "Closed by the DSL" in body
+    assert "police child abuse team" not in body and "Crime ref 991" not in body
+    sign_in(client, dsl)
+    body = client.get(
+        reverse("placements:concern_detail", kwargs={"concern_pk": concern.pk})
+    ).content.decode()
+    assert "police child abuse team" in body and "Crime ref 991" in body
