@@ -90,6 +90,13 @@ def concern_raise(request, placement_pk):
                 "If the child is in immediate danger, call 999.",
             )
             return to_concern(concern)
+    access_log_record(
+        request=request,
+        subject=placement.pupil,
+        subject_type="pupil",
+        school=placement.school,
+        action="raising a safeguarding concern",
+    )
     return render(request, "placements/concerns/raise.html", {"form": form, "placement": placement})
 
 
@@ -255,6 +262,13 @@ def incident_to_concern(request, incident_pk):
         else:
             messages.success(request, "The incident is now a safeguarding concern, acknowledged by you.")
             return to_concern(concern)
+    access_log_record(
+        request=request,
+        subject=placement.pupil,
+        subject_type="pupil",
+        school=placement.school,
+        action="recording an incident as a concern",
+    )
     return render(
         request,
         "placements/concerns/raise.html",

@@ -296,6 +296,11 @@ def test_the_dsl_acknowledges_acts_and_closes_on_the_page(pw, placement, client)
 
 def test_every_view_of_a_concern_is_access_logged(pw, placement, client):
     concern = _raise(pw, placement)
+    sign_in(client, pw.personas["a.provider_staff"])
+    client.get(reverse("placements:concern_raise", kwargs={"placement_pk": placement.pk}))
+    assert AccessLog.objects.filter(
+        action="raising a safeguarding concern", user=pw.personas["a.provider_staff"].user
+    ).exists()
     sign_in(client, pw.personas["a.school_dsl"])
     client.get(reverse("placements:concern_detail", kwargs={"concern_pk": concern.pk}))
     log = AccessLog.objects.get(action="viewed a safeguarding concern")
