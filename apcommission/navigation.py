@@ -43,6 +43,7 @@ NAV = [
     ),
     NavEntry("Schools and calendar", "calendar", "calendar.read", "calendar3", secondary=True),
     NavEntry("My account", "my_account", None, "person-gear", secondary=True),
+    NavEntry("Concerns", "placements:concern_list", "concern.read", "shield-exclamation"),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
 ]

@@ -182,6 +182,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.remind_part_time_reviews_all_trusts",
         "schedule": timedelta(hours=1),
     },
+    # Safeguarding concerns nobody has acknowledged: every minute, day and night, since the trust's escalation
+    # time is counted in minutes. Each run reconciles from the database.
+    "placements-escalate-concerns": {
+        "task": "placements.tasks.escalate_concerns_all_trusts",
+        "schedule": timedelta(minutes=1),
+    },
     # The attendance chase chain: every five minutes through the school day. Each run reconciles from the
     # database, so the first run after an outage catches up on everything it missed.
     "attendance-chase": {

@@ -27,6 +27,8 @@ def alert_kind_for(event: ChaseEvent) -> str:
     """The kind in ``trusts.recipients.ALERTS`` a chase step raises: a vulnerable pupil's absence has its own."""
     if event.kind == ChaseEvent.Kind.ABSENCE and event.detail == "vulnerable":
         return "attendance.absence_vulnerable"
+    if event.kind == ChaseEvent.Kind.MARK_MISSING and event.detail == "vulnerable":
+        return "attendance.mark_missing_vulnerable"
     return f"attendance.{event.kind}"
 
 
@@ -49,8 +51,17 @@ class ChaseNotifier:
                 f"Register not marked: {who} at {where}, {when}",
                 f"{where} has not marked the register for {who}, {when}, "
                 f"{self.policy.register_mark_deadline_minutes} minutes after the session started. "
-                "Mark it now, or call the school if the pupil has not arrived.",
+                "Mark it now, or call the school if the pupil has not arrived."
+                + (" This pupil is flagged as vulnerable." if event.detail == "vulnerable" else ""),
                 reverse("attendance:register"),
+            )
+        if event.kind == ChaseEvent.Kind.UNACCOUNTED:
+            return (
+                f"Vulnerable pupil not accounted for: {who} at {where}, {when}",
+                f"{where} has still not marked the register for {who}, {when}, "
+                f"{2 * self.policy.register_mark_deadline_minutes} minutes after the session started. This pupil "
+                "is flagged as vulnerable: find out where the child is now.",
+                reverse("attendance:school_register"),
             )
         if event.kind == ChaseEvent.Kind.ABSENCE:
             vulnerable = " This pupil is flagged as vulnerable." if event.detail == "vulnerable" else ""

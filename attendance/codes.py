@@ -84,6 +84,11 @@ PENDING_ABSENCE_CODE = "N"
 # Persistent and severe absence: the Department for Education's definitions, not a trust setting.
 PERSISTENT_ABSENCE_BELOW = 90
 SEVERE_ABSENCE_BELOW = 50
+# A pupil is not "persistently" or "severely" absent after two sessions: the flags need at least this many
+# possible sessions (five school days) behind the percentage.
+MIN_SESSIONS_FOR_ABSENCE_FLAGS = 10
+# A mark made this long after the session started is flagged as late marking: the register was not kept live.
+LATE_MARKING_AFTER_MINUTES = 120
 
 
 class Arrangement(StrEnum):
@@ -127,3 +132,8 @@ def check_code(*, code: str, arrangement: str, supervised: bool, expected: bool 
         )
     if code == "D" and arrangement != Arrangement.DUAL:
         raise GuardrailError("D is only for a pupil dual registered at another school.")
+
+
+def is_authorised_absence(code: str) -> bool:
+    """Whether ``code`` authorises an absence (illness, medical appointment, leave...)."""
+    return any(c.code == code and c.meaning == Meaning.AUTHORISED for c in CODES)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from attendance.codes import ABSENCE_CODE_CHOICES, Arrangement
+from attendance.codes import ABSENCE_CODE_CHOICES, LATE_MARKING_AFTER_MINUTES, Arrangement
 from trusts.models import Trust, scoped_manager
 from trusts.roles import Role
 
@@ -143,6 +143,12 @@ class RegisterMark(models.Model):
         return f"{self.get_status_display()} ({self.expected_session})"
 
     @property
+    def late_marking(self) -> bool:
+        """Marked hours after the session started: the register was filled in afterwards, not kept live."""
+        started = self.expected_session.starts_at
+        return (self.marked_at - started).total_seconds() > LATE_MARKING_AFTER_MINUTES * 60
+
+    @property
     def is_absence(self):
         return self.status == self.Status.ABSENT
 
@@ -155,6 +161,7 @@ class ChaseEvent(models.Model):
         ABSENCE = "absence", "Absence reported"
         FOLLOW_UP_OVERDUE = "follow_up_overdue", "Absence not followed up"
         CONSECUTIVE = "consecutive", "Consecutive absences: possible child missing education"
+        UNACCOUNTED = "unaccounted", "Vulnerable pupil still not accounted for"
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     expected_session = models.ForeignKey(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q
 
-from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
+from attendance.codes import MIN_SESSIONS_FOR_ABSENCE_FLAGS, PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
 from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterMark, Session
 from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
@@ -39,6 +39,33 @@ def open_follow_ups(membership):
     )
 
 
+@dataclass
+class PupilFollowUps:
+    """One pupil's open follow-ups, shown as one row: seven absences of one child are one phone call."""
+
+    pupil: object
+    school: object
+    items: list
+
+    @property
+    def vulnerable(self) -> bool:
+        return any(item.vulnerable for item in self.items)
+
+    @property
+    def first(self):
+        return self.items[0]
+
+
+def follow_ups_by_pupil(items) -> list[PupilFollowUps]:
+    """``items`` (in their order) grouped by pupil; each group where its pupil's first item came."""
+    groups: dict[int, PupilFollowUps] = {}
+    for item in items:
+        session = item.expected_session
+        group = groups.setdefault(session.pupil_id, PupilFollowUps(session.pupil, session.school, []))
+        group.items.append(item)
+    return list(groups.values())
+
+
 def recent_chase_events(membership, *, kind: str, since):
     """Steps of the chase chain of one kind since ``since``, newest first, with the pupil and the provider."""
     return (
@@ -65,12 +92,16 @@ class Figure:
         return round(100 * self.attended / self.possible, 1) if self.possible else None
 
     @property
+    def enough_sessions(self) -> bool:
+        return self.possible >= MIN_SESSIONS_FOR_ABSENCE_FLAGS
+
+    @property
     def persistent(self) -> bool:
-        return self.percentage is not None and self.percentage < PERSISTENT_ABSENCE_BELOW
+        return self.enough_sessions and self.percentage < PERSISTENT_ABSENCE_BELOW
 
     @property
     def severe(self) -> bool:
-        return self.percentage is not None and self.percentage < SEVERE_ABSENCE_BELOW
+        return self.enough_sessions and self.percentage < SEVERE_ABSENCE_BELOW
 
 
 ATTENDED = Q(mark__status__in=[RegisterMark.Status.PRESENT, RegisterMark.Status.LATE])

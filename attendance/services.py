@@ -293,6 +293,10 @@ def follow_up_record(
         problems["contacted_at"] = "The contact must be on or after the day of the absence."
     if outcome not in AbsenceFollowUp.Outcome.values:
         problems["outcome"] = "Choose what came of the contact."
+    if not code:
+        problems["code"] = "Choose the register code that fits what you learnt."
+    elif codes.is_authorised_absence(code) and not (reason or "").strip():
+        problems["reason"] = f"Code {code} authorises the absence: give the reason you were told."
     if problems:
         field, message = next(iter(problems.items()))
         raise DomainError(message, problems=list(problems.values()), field=field)
@@ -338,7 +342,7 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
     notifier = ChaseNotifier(now=now)
     policy = notifier.policy
     since = now - CHASE_LOOKBACK
-    counts = {"mark_missing": 0, "absence": 0, "follow_up_overdue": 0, "consecutive": 0}
+    counts = {"mark_missing": 0, "unaccounted": 0, "absence": 0, "follow_up_overdue": 0, "consecutive": 0}
 
     # 1. No mark some minutes after the session started.
     deadline = now - timedelta(minutes=policy.register_mark_deadline_minutes)
@@ -347,9 +351,27 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         .filter(starts_at__lte=deadline, starts_at__gte=since, placement__status="active")
         .exclude(chase_events__kind=ChaseEvent.Kind.MARK_MISSING)
     )
-    for session in missing.select_related("pupil", "provider", "school"):
-        _event(session, ChaseEvent.Kind.MARK_MISSING, now)
+    for session in missing.select_related("pupil", "provider", "school", "placement__register"):
+        vulnerable = _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
+        _event(session, ChaseEvent.Kind.MARK_MISSING, now, detail="vulnerable" if vulnerable else "")
         counts["mark_missing"] += 1
+
+    # 1b. A vulnerable pupil still unmarked one more interval later: nobody knows where the child is. The head
+    # and the DSL are told.
+    unaccounted = (
+        ExpectedSession.objects.unmarked()
+        .filter(
+            starts_at__lte=deadline - timedelta(minutes=policy.register_mark_deadline_minutes),
+            starts_at__gte=since,
+            placement__status="active",
+            chase_events__kind=ChaseEvent.Kind.MARK_MISSING,
+            chase_events__detail="vulnerable",
+        )
+        .exclude(chase_events__kind=ChaseEvent.Kind.UNACCOUNTED)
+    )
+    for session in unaccounted:
+        _event(session, ChaseEvent.Kind.UNACCOUNTED, now)
+        counts["unaccounted"] += 1
 
     # 2. Absences: the attendance contact at once, the DSL at once for vulnerable pupils; a follow-up opens.
     absent = ExpectedSession.objects.filter(

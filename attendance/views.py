@@ -140,7 +140,7 @@ def follow_ups(request):
     return render(
         request,
         "attendance/follow_ups.html",
-        {"items": items},
+        {"groups": selectors.follow_ups_by_pupil(items), "show_school": request.membership.school_id is None},
     )
 
 
@@ -156,8 +156,14 @@ def follow_up(request, follow_up_pk):
         request.membership,
         pk=follow_up_pk,
     )
+    # No code is chosen for the person: one careless Save must not authorise an absence. Who and when are.
     form = FollowUpForm(
-        request.POST or None, instance=item, initial={"code": "I"} if not request.POST else None
+        request.POST if request.method == "POST" else None,
+        instance=item,
+        initial={
+            "contacted_by": request.user.get_full_name() or request.user.get_username(),
+            "contacted_at": timezone.localtime().replace(second=0, microsecond=0),
+        },
     )
     if request.method == "POST" and item.closed_at is None and form.is_valid():
         try:
@@ -174,7 +180,11 @@ def follow_up(request, follow_up_pk):
             return redirect("attendance:follow_ups")
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "attendance/follow_up.html", {"item": item, "form": form})
+    return render(
+        request,
+        "attendance/follow_up.html",
+        {"item": item, "form": form, "carers": list(item.expected_session.pupil.carers.all())},
+    )
 
 
 @permission_required("attendance.read")

@@ -11,3 +11,9 @@ class PlacementsConfig(AppConfig):
         from providers.selectors import register_fact_source
 
         register_fact_source(registration_fact_source)
+
+        # What the provider needs to know, on the placement page.
+        from placements.panels import register_placement_panel
+        from placements.safeguarding.panels import placement_brief_panel
+
+        register_placement_panel(placement_brief_panel)

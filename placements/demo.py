@@ -29,6 +29,7 @@ from placements.models import (
     TargetProgress,
     TimetableSession,
 )
+from placements.safeguarding.models import ProviderBrief, SafeguardingConcern
 from placements.upn import make_upn
 from providers.models import Provider
 from trusts.calendar import SchoolCalendar
@@ -401,11 +402,67 @@ def seed(people, context) -> None:
                 "ended": Placement.Status.ENDED,
             }[stage]
             _advance(placement, status, placement.start_date.replace(day=3), head)
+            if stage in ("agreed", "active", "off_site"):
+                _brief(placement, head)
             if stage == "active":
                 _reviews(placement)
+                _concern(placement)
             if stage == "ended":
                 _ended(placement)
     context["placements"] = placements
+
+
+def _brief(placement, head):
+    """What the school shared with the provider (the placement's "information shared with the provider")."""
+    pupil = placement.pupil
+    ProviderBrief.objects.get_or_create(
+        placement=placement,
+        defaults={
+            "trust": placement.trust,
+            "medical_needs": pupil.medical_needs or "None known.",
+            "allergies": "None known.",
+            "send_needs": "SEN support: literacy." if pupil.sen_support else "",
+            "strategies": "Give instructions one at a time; a quiet space to calm down; praise in private.",
+            "risk_triggers": (placement.risk_assessment_summary or "Low risk.")
+            + " Triggers: being shouted at, crowded corridors.",
+            "may_collect": "Either parent.",
+            "may_not_collect": "Anyone not named above: call the school's DSL first.",
+            "dsl_out_of_hours": placement.school_dsl_contact,
+            "shared_by": head,
+            "shared_by_name": head.get_full_name() if head else "",
+            "shared_at": _aware(placement.start_date - timedelta(days=3), 15),
+        },
+    )
+
+
+def _concern(placement):
+    """An open concern, raised by the provider, for the DSL's dashboard."""
+    staff = (
+        Membership.objects.filter(role=Role.PROVIDER_STAFF, provider=placement.provider)
+        .select_related("user")
+        .first()
+    )
+    when = _aware(date(2026, 11, 20), 14)
+    SafeguardingConcern.objects.get_or_create(
+        placement=placement,
+        category=SafeguardingConcern.Category.EXPLOITATION,
+        defaults={
+            "trust": placement.trust,
+            "pupil": placement.pupil,
+            "school": placement.school,
+            "provider": placement.provider,
+            "account": "An older man in a grey car waits at the gate most afternoons. Asked who he is, she "
+            "said: 'he's my mate, he sorts me out'. She had a new phone this week.",
+            "occurred_at": when - timedelta(minutes=30),
+            "people_present": "Key worker; site manager saw the car.",
+            "immediate_action": "Kept her inside until her mum arrived; noted the car's registration.",
+            "raised_by": staff.user if staff else None,
+            "raised_by_name": (staff.user.get_full_name() if staff else "")
+            or placement.provider.contact_name,
+            "raised_by_role": str(staff) if staff else f"Provider staff, {placement.provider}",
+            "raised_at": when,
+        },
+    )
 
 
 def _reviews(placement):

@@ -640,6 +640,10 @@ class BehaviourIncident(models.Model):
     description = models.TextField()
     action_taken = models.TextField(blank=True)
     parent_informed = models.BooleanField(default=False)
+    # The emergency review this incident counted towards; incidents not yet counted make up the next run.
+    emergency_review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -703,3 +707,7 @@ class TargetOutcome(models.Model):
 
     def __str__(self):
         return f"{self.get_result_display()}: {self.target}"
+
+
+# Sub-domains with models of their own (imported here so that Django finds them).
+from placements.safeguarding.models import ConcernAction, ProviderBrief, SafeguardingConcern  # noqa: E402, F401

@@ -133,8 +133,9 @@ def provider_report_record(
 def incident_record(
     *, by, placement, occurred_at, description, action_taken="", parent_informed=False
 ) -> BehaviourIncident:
-    """Record a behaviour incident. When the trust's count of incidents is reached, an emergency review is
-    scheduled and the AP lead and DSL are told, once however many incidents follow."""
+    """Record a behaviour incident and tell the school at once (the AP lead and the DSL). Each run of the
+    trust's number of incidents within its window calls an emergency review (see
+    ``emergency_review_call_if_due``)."""
     _provider_or_school(by, placement, "incident.report")
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise DomainError("The incident cannot be in the future.", field="occurred_at")
@@ -150,42 +151,75 @@ def incident_record(
             parent_informed=parent_informed,
             reported_by=by.user,
         )
+        pupil = placement.pupil
+        alert(
+            kind="placements.incident",
+            trust=placement.trust,
+            key=f"incident:{incident.pk}",
+            subject=f"Behaviour incident: {pupil.initials} at {placement.provider}",
+            body=(
+                f"{placement.provider} reported a behaviour incident involving {pupil.initials} on "
+                f"{timezone.localtime(occurred_at):%d %b at %H:%M}. Read it, and if it raises a safeguarding "
+                "concern, the DSL can record it as one from the placement page."
+                if by.provider_id
+                else f"A behaviour incident involving {pupil.initials} at {placement.provider} on "
+                f"{timezone.localtime(occurred_at):%d %b at %H:%M} was recorded by the school."
+            ),
+            url=placement_url(placement),
+            school=placement.school,
+        )
         emergency_review_call_if_due(placement=placement)
     return incident
 
 
+def incidents_in_run(placement, *, policy):
+    """The incidents that count towards the next emergency review: not yet counted in one, and within the
+    trust's window."""
+    return placement.incidents.filter(
+        emergency_review__isnull=True,
+        occurred_at__gte=timezone.now() - timedelta(days=policy.emergency_review_window_days),
+    )
+
+
 def emergency_review_call_if_due(*, placement) -> Review | None:
+    """Call an emergency review when the trust's number of incidents not yet counted in one has been reached
+    within its window: the third, then the sixth, and so on, each run once."""
     policy = placement.trust.policy
-    if placement.incidents.count() < policy.emergency_review_incident_count:
-        return None
-    # One conditional update claims the call, so two incidents reported at once cannot both schedule one.
-    now = timezone.now()
-    claimed = Placement.objects.filter(pk=placement.pk, emergency_review_called_at__isnull=True).update(
-        emergency_review_called_at=now
-    )
-    if not claimed:
-        return None
-    today = timezone.localdate()
-    try:
-        when = SchoolCalendar(placement.school).add(today, EMERGENCY_REVIEW_SCHOOL_DAYS)
-    except CalendarError:
-        when = today + timedelta(days=EMERGENCY_REVIEW_SCHOOL_DAYS)
-    review = Review.objects.create(
-        trust_id=placement.trust_id, placement=placement, kind=Review.Kind.EMERGENCY, scheduled_for=when
-    )
+    with transaction.atomic():
+        # The placement's row is the lock: two incidents reported at once cannot both call a review.
+        lock_placement(placement)
+        run = list(incidents_in_run(placement, policy=policy).values_list("pk", flat=True))
+        if len(run) < policy.emergency_review_incident_count:
+            return None
+        now = timezone.now()
+        Placement.objects.filter(pk=placement.pk).update(emergency_review_called_at=now)
+        review = _emergency_review_schedule(placement)
+        BehaviourIncident.objects.filter(pk__in=run).update(emergency_review=review)
     alert(
         kind="placements.emergency_review",
         trust=placement.trust,
-        key=f"emergency-review:{placement.pk}",
+        key=f"emergency-review:{placement.pk}:{review.pk}",
         subject=f"Emergency review called: {placement.pupil.initials} at {placement.provider}",
         body=(
-            f"{policy.emergency_review_incident_count} behaviour incidents have been reported in this placement. "
-            f"An emergency review is scheduled for {when:%A %d %B %Y}."
+            f"{len(run)} behaviour incidents have been reported in this placement within "
+            f"{policy.emergency_review_window_days} days. An emergency review is scheduled for "
+            f"{review.scheduled_for:%A %d %B %Y}."
         ),
         url=placement_url(placement),
         school=placement.school,
     )
     return review
+
+
+def _emergency_review_schedule(placement) -> Review:
+    today = timezone.localdate()
+    try:
+        when = SchoolCalendar(placement.school).add(today, EMERGENCY_REVIEW_SCHOOL_DAYS)
+    except CalendarError:
+        when = today + timedelta(days=EMERGENCY_REVIEW_SCHOOL_DAYS)
+    return Review.objects.create(
+        trust_id=placement.trust_id, placement=placement, kind=Review.Kind.EMERGENCY, scheduled_for=when
+    )
 
 
 def placement_end(

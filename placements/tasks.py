@@ -4,6 +4,7 @@ the database and notifies once per subject, so a re-run or a missed beat is harm
 from celery import shared_task
 
 from placements import reminders
+from placements.safeguarding.services import concerns_escalate
 from trusts.tasking import TrustTask, for_each_trust
 
 
@@ -22,6 +23,12 @@ def remind_part_time_reviews(*, trust_id: int) -> int:
     return reminders.part_time_reviews_remind()
 
 
+@shared_task(base=TrustTask, name="placements.tasks.escalate_concerns")
+def escalate_concerns(*, trust_id: int) -> int:
+    return concerns_escalate()
+
+
 remind_reviews_all_trusts = for_each_trust(remind_reviews)
 remind_unsigned_slas_all_trusts = for_each_trust(remind_unsigned_slas)
 remind_part_time_reviews_all_trusts = for_each_trust(remind_part_time_reviews)
+escalate_concerns_all_trusts = for_each_trust(escalate_concerns)

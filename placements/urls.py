@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements.views import agreements, conditions, placements, pupils, reviews
+from placements.views import agreements, concerns, conditions, placements, pupils, reviews
 
 app_name = "placements"
 
@@ -44,4 +44,14 @@ urlpatterns = [
     path("sla/<int:sla_pk>/pdf/", agreements.sla_pdf, name="sla_pdf"),
     path("notices/<int:notice_pk>/pdf/", agreements.notice_pdf, name="notice_pdf"),
     path("reviews/<int:review_pk>/", reviews.review_record, name="review_record"),
+    # Safeguarding concerns
+    path("placements/<int:placement_pk>/concerns/new/", concerns.concern_raise, name="concern_raise"),
+    path("placements/<int:placement_pk>/brief/", concerns.provider_brief_edit, name="provider_brief_edit"),
+    path("concerns/", concerns.concern_list, name="concern_list"),
+    path("concerns/<int:concern_pk>/", concerns.concern_detail, name="concern_detail"),
+    path("concerns/<int:concern_pk>/acknowledge/", concerns.concern_acknowledge, name="concern_acknowledge"),
+    path("concerns/<int:concern_pk>/actions/", concerns.concern_action_add, name="concern_action_add"),
+    path("concerns/<int:concern_pk>/close/", concerns.concern_close, name="concern_close"),
+    path("concerns/<int:concern_pk>/attachment/", concerns.concern_attachment, name="concern_attachment"),
+    path("incidents/<int:incident_pk>/concern/", concerns.incident_to_concern, name="incident_to_concern"),
 ]

@@ -16,6 +16,7 @@ from attendance.models import ChaseEvent, RegisterMark
 from attendance.sessions import current_session, day_of
 from placements import selectors as placement_selectors
 from placements.models import Placement
+from placements.safeguarding import selectors as concern_selectors
 from providers import selectors as provider_selectors
 from providers.models import Provider
 from providers.standing import standings
@@ -141,7 +142,17 @@ def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
             expected.append(row)
         else:
             other[row.pupil_id].append(row)
-    expected.sort(key=lambda r: (r.school.name, r.pupil.legal_last_name, r.pupil.legal_first_name, r.pk))
+    # The vulnerable pupils first: a looked-after, child-protection or child-in-need pupil unaccounted for is
+    # the first thing a DSL must see.
+    expected.sort(
+        key=lambda r: (
+            not r.pupil.is_vulnerable,
+            r.school.name,
+            r.pupil.legal_last_name,
+            r.pupil.legal_first_name,
+            r.pk,
+        )
+    )
     deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
     for row in expected:
         row.state = mark_state(row, now=now, deadline=deadline)
@@ -164,7 +175,7 @@ def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
     return WhereNow(
         shown=shown,
         expected=expected,
-        elsewhere=list(elsewhere.values()),
+        elsewhere=sorted(elsewhere.values(), key=lambda e: not e.pupil.is_vulnerable),
     )
 
 
@@ -205,13 +216,24 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
 # --- Dashboards ----------------------------------------------------------------------------------------
 
 
-def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
-    today = day_of(now)
+def safeguarding_now(membership, *, now: datetime, policy) -> dict:
+    """The part of the DSL's dashboard that changes during the day, polled by the page: open safeguarding
+    concerns, and where every pupil in AP is this session."""
     schools = list(School.objects.visible_to(membership).order_by("name"))
-    follow_ups = attendance_selectors.open_follow_ups(membership)
+    concerns = concern_selectors.open_concerns(membership)
     return {
         "schools": schools,
         "where": where_pupils_are(membership, schools, now=now, policy=policy),
+        "concerns": list(concerns[:LIST_LIMIT]),
+        "now": now,
+    }
+
+
+def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
+    today = day_of(now)
+    follow_ups = attendance_selectors.open_follow_ups(membership)
+    return {
+        **safeguarding_now(membership, now=now, policy=policy),
         "follow_ups": list(follow_ups[:LIST_LIMIT]),
         "follow_up_count": follow_ups.count(),
         "consecutive": list(

@@ -215,6 +215,32 @@ class PlacementFactory(TenantFactory):
     planned_end_date = date(2027, 2, 12)
 
 
+class BehaviourIncidentFactory(TenantFactory):
+    class Meta:
+        model = "placements.BehaviourIncident"
+
+    placement = factory.SubFactory(PlacementFactory)
+    trust = factory.SelfAttribute("placement.trust")
+    occurred_at = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    description = "Threw a chair in the workshop."
+
+
+class ConcernFactory(TenantFactory):
+    class Meta:
+        model = "placements.SafeguardingConcern"
+
+    placement = factory.SubFactory(PlacementFactory)
+    trust = factory.SelfAttribute("placement.trust")
+    pupil = factory.SelfAttribute("placement.pupil")
+    school = factory.SelfAttribute("placement.school")
+    category = "neglect"
+    account = "Said there is no food at home."
+    occurred_at = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
+    raised_by_name = "Test Person"
+    raised_by_role = "Provider staff"
+    raised_at = datetime(2026, 12, 1, 9, 40, tzinfo=ZoneInfo("Europe/London"))
+
+
 class TimetableSessionFactory(TenantFactory):
     class Meta:
         model = "placements.TimetableSession"

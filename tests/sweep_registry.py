@@ -16,7 +16,9 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    BehaviourIncidentFactory,
     ClosureDayFactory,
+    ConcernFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
     InvitationFactory,
@@ -96,6 +98,22 @@ def _follow_up(world, target):
     session = ExpectedSessionFactory(placement=_active_placement(world, target))
     RegisterMarkFactory(expected_session=session)
     return AbsenceFollowUpFactory(expected_session=session).pk
+
+
+def _concern(world, target):
+    # Raised by the staff of the persona's own provider at the other school (or the other trust's provider's
+    # staff): were isolation to fail, they would be the ones to see it.
+    placement = _placement_obj(world, target)
+    raiser = world.personas["b.provider_staff"] if target == "other_trust" else world.personas["a2.ap_lead"]
+    return ConcernFactory(
+        placement=placement,
+        provider=placement.provider if target == "other_trust" else None,
+        raised_by=raiser.user,
+    ).pk
+
+
+def _incident(world, target):
+    return BehaviourIncidentFactory(placement=_active_placement(world, target)).pk
 
 
 # Providers are trust-wide (every school of the trust uses the same register), so only the other trust's
@@ -224,6 +242,8 @@ OBJECT_PARAMS = {
     "sla_pk": _sla,
     "notice_pk": _notice,
     "review_pk": _review,
+    "concern_pk": _concern,
+    "incident_pk": _incident,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 
 from trusts.models import AccessLog, TrustPolicy
 from trusts.roles import Role
@@ -47,8 +48,8 @@ class TokenForm(forms.Form):
 
 
 class AccessLogFilter(django_filters.FilterSet):
-    username = django_filters.CharFilter(lookup_expr="icontains", label="Who")
-    subject_label = django_filters.CharFilter(lookup_expr="icontains", label="Record")
+    username = django_filters.CharFilter(method="filter_person", label="Who (name or username)")
+    subject_label = django_filters.CharFilter(lookup_expr="icontains", label="Pupil")
     role = django_filters.ChoiceFilter(choices=Role.choices)
     date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From")
     date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To")
@@ -56,6 +57,16 @@ class AccessLogFilter(django_filters.FilterSet):
     class Meta:
         model = AccessLog
         fields = ["username", "subject_label", "role", "date_from", "date_to"]
+
+    def filter_person(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(username__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+            )
+        return queryset
 
 
 def _alert_choices():
@@ -86,12 +97,14 @@ class TrustPolicyForm(forms.ModelForm):
             "review_interval_weeks",
             "parent_review_termly",
             "emergency_review_incident_count",
+            "emergency_review_window_days",
             "part_time_review_weeks",
             "sla_unsigned_warning_days",
             "review_due_warning_days",
             "register_mark_deadline_minutes",
             "absence_followup_window_minutes",
             "consecutive_absence_sessions",
+            "concern_escalation_minutes",
             "qa_visit_frequency",
             "qa_visit_frequency_unregistered",
             "qa_visit_session_limit",
@@ -118,6 +131,8 @@ class TrustPolicyForm(forms.ModelForm):
             "register_mark_deadline_minutes": "Chase an unmarked register after (minutes)",
             "absence_followup_window_minutes": "Tell the DSL of an absence not followed up after (minutes)",
             "consecutive_absence_sessions": "Raise a possible child missing education after (absent sessions in a row)",
+            "emergency_review_window_days": "Count incidents towards an emergency review within (days)",
+            "concern_escalation_minutes": "Escalate a safeguarding concern nobody has acknowledged after (minutes)",
             "qa_visit_frequency": "Quality assurance visits",
             "qa_visit_frequency_unregistered": "Quality assurance visits to unregistered providers",
             "qa_visit_session_limit": "Also visit after this many sessions, if sooner",

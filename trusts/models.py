@@ -209,6 +209,9 @@ LONGEST_FOLLOW_UP_WINDOW_MINUTES = 6 * 60
 LONGEST_PART_TIME_REVIEW_WEEKS = 12
 # DESIGN.md: three behaviour incidents call an emergency review.
 MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW = 3
+# A safeguarding concern goes to the DSL at once; one nobody has picked up within the hour is escalated at the
+# latest.
+LONGEST_CONCERN_ESCALATION_MINUTES = 60
 
 
 def default_required_alert_kinds() -> list[str]:
@@ -266,6 +269,11 @@ class TrustPolicy(models.Model):
     emergency_review_incident_count = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)]
     )
+    emergency_review_window_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="Incidents within this many days of each other count towards one emergency review.",
+    )
     part_time_review_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
     sla_unsigned_warning_days = models.PositiveSmallIntegerField(default=10)
     review_due_warning_days = models.PositiveSmallIntegerField(default=7)
@@ -279,6 +287,13 @@ class TrustPolicy(models.Model):
     )
     consecutive_absence_sessions = models.PositiveSmallIntegerField(
         default=6, help_text="Consecutive absent sessions that raise a possible child missing education."
+    )
+
+    # Safeguarding
+    concern_escalation_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        help_text="Minutes after which a safeguarding concern nobody has acknowledged goes to the head and the "
+        "trust's DSLs.",
     )
 
     # Quality assurance
@@ -365,6 +380,16 @@ class TrustPolicy(models.Model):
             "emergency_review_incident_count",
             lambda v: 1 <= v <= MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW,
             "Three incidents call an emergency review at the latest: use 1 to 3.",
+        )
+        check(
+            "concern_escalation_minutes",
+            lambda v: 1 <= v <= LONGEST_CONCERN_ESCALATION_MINUTES,
+            "An unacknowledged safeguarding concern is escalated within the hour: use 1 to 60 minutes.",
+        )
+        check(
+            "emergency_review_window_days",
+            lambda v: 1 <= v <= 366,
+            "Count incidents within 1 to 366 days of each other.",
         )
         if (
             self.registration_warning_margin is not None
@@ -550,6 +575,10 @@ class AccessLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Repeated views of the same record by the same person within a few minutes are one row: how many, and
+    # the last one. Only these two are ever updated (trusts.services.access_log_record).
+    views = models.PositiveIntegerField(default=1)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager(AccessLogQuerySet)
 

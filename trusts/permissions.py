@@ -92,6 +92,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Half-termly reports and behaviour incidents come from the provider, and from the school's own staff.
     "provider_report.write": PLACEMENT_MANAGERS | PROVIDER,
     "incident.report": PLACEMENT_MANAGERS | PROVIDER,
+    # --- Safeguarding -----------------------------------------------------------------------------------
+    # Anyone who works with the pupil raises a concern; the person who raised one sees that one only.
+    "concern.raise": PUPIL_WORKERS | PROVIDER,
+    # Concerns are read, acknowledged, acted on and closed by DSLs alone.
+    "concern.read": frozenset({Role.DSL}),
+    "concern.manage": frozenset({Role.DSL}),
+    # What the provider needs to know (medical, SEND, risks, contacts, who may collect): written and confirmed
+    # by the school; provider staff read it on their placement page while the placement is live.
+    "brief.share": PLACEMENT_MANAGERS | frozenset({Role.DSL}),
+    # A pupil's chronology (concerns, incidents, absences, placement changes, reviews) is a DSL's record.
+    "chronology.read": frozenset({Role.DSL}),
     # --- Attendance -------------------------------------------------------------------------------------
     "register.mark": PROVIDER,
     "attendance.read": PUPIL_WORKERS,

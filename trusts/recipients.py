@@ -70,6 +70,16 @@ ALERTS: dict[str, AlertKind] = {
     "attendance.mark_missing": AlertKind(
         "A register not marked in time", (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER)
     ),
+    "attendance.mark_missing_vulnerable": AlertKind(
+        "A vulnerable pupil's register not marked in time",
+        (A.PROVIDER_STAFF, A.ATTENDANCE_OFFICER, A.SCHOOL_DSL),
+        urgent=True,
+    ),
+    "attendance.unaccounted": AlertKind(
+        "A vulnerable pupil still not accounted for after the next interval",
+        (A.HEADTEACHER, A.SCHOOL_DSL),
+        urgent=True,
+    ),
     "attendance.absence": AlertKind("A pupil absent", (A.ATTENDANCE_OFFICER,)),
     "attendance.absence_vulnerable": AlertKind(
         "A vulnerable pupil absent", (A.ATTENDANCE_OFFICER, A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
@@ -83,6 +93,7 @@ ALERTS: dict[str, AlertKind] = {
         urgent=True,
     ),
     # --- Placements -----------------------------------------------------------------------------------
+    "placements.incident": AlertKind("A behaviour incident reported", (A.AP_LEAD, A.SCHOOL_DSL)),
     "placements.emergency_review": AlertKind(
         "An emergency review called after repeated incidents", (A.AP_LEAD, A.SCHOOL_DSL), urgent=True
     ),
@@ -91,6 +102,13 @@ ALERTS: dict[str, AlertKind] = {
         "A service level agreement not yet signed", (A.AP_LEAD, A.HEADTEACHER)
     ),
     "placements.part_time_review": AlertKind("A part-time timetable due for review", (A.AP_LEAD,)),
+    # --- Safeguarding ---------------------------------------------------------------------------------
+    "safeguarding.concern_raised": AlertKind(
+        "A safeguarding concern raised", (A.SCHOOL_DSL, A.TRUST_DSL), urgent=True
+    ),
+    "safeguarding.concern_escalated": AlertKind(
+        "A safeguarding concern not acknowledged in time", (A.HEADTEACHER, A.TRUST_DSL), urgent=True
+    ),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(

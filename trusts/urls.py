@@ -35,6 +35,7 @@ urlpatterns = [
     path("inbox/<int:notification_pk>/read/", views.notification_read, name="notification_read"),
     path("inbox/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("audit/access-log/", views.access_log, name="access_log"),
+    path("audit/access-log.csv", views.access_log, {"export": True}, name="access_log_csv"),
     path("trust/policy/", views.trust_policy, name="trust_policy"),
     # People and roles
     path("account/invitation/<str:token>/", people_views.invitation_accept, name="invitation_accept"),

@@ -1,13 +1,15 @@
 import base64
+import csv
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -19,6 +21,7 @@ from trusts.errors import DomainError
 from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
 from trusts.models import AccessLog, Notification, TrustPolicy
 from trusts.permissions import member_required, permission_required
+from trusts.recipients import alerts_table
 
 
 def _home() -> str:
@@ -152,12 +155,47 @@ def notifications_read_all(request):
 
 
 @permission_required("access_log.read")
-def access_log(request):
-    queryset = AccessLog.objects.visible_to(request.membership).select_related("school")
+def access_log(request, export=False):
+    queryset = AccessLog.objects.visible_to(request.membership).select_related("school", "user")
     filterset = AccessLogFilter(request.GET or None, queryset=queryset)
     entries = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if export:
+        return _access_log_csv(entries)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "trusts/access_log.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "trusts/access_log.html",
+        {"filter": filterset, "page": page, "query": request.GET.urlencode()},
+    )
+
+
+ACCESS_LOG_EXPORT_LIMIT = 50_000
+
+
+def _access_log_csv(entries):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y%m%d}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(
+        ["first view", "last view", "views", "name", "username", "role", "record", "school", "action", "from"]
+    )
+    for e in entries[:ACCESS_LOG_EXPORT_LIMIT]:
+        writer.writerow(
+            [
+                f"{timezone.localtime(e.at):%Y-%m-%d %H:%M:%S}",
+                f"{timezone.localtime(e.last_at or e.at):%Y-%m-%d %H:%M:%S}",
+                e.views,
+                (e.user.get_full_name() if e.user else "") or e.username,
+                e.username,
+                e.get_role_display(),
+                e.subject_label,
+                e.school.name if e.school else "",
+                e.action,
+                e.ip_address or "",
+            ]
+        )
+    return response
 
 
 @permission_required("trust_policy.edit")
@@ -168,4 +206,6 @@ def trust_policy(request):
         services.trust_policy_update(policy=policy, by=request.membership, data=form.cleaned_data)
         messages.success(request, "The trust policy is saved. New checks use it from now on.")
         return redirect("trust_policy")
-    return render(request, "trusts/trust_policy.html", {"form": form, "policy": policy})
+    return render(
+        request, "trusts/trust_policy.html", {"form": form, "policy": policy, "alerts": alerts_table()}
+    )

@@ -92,7 +92,11 @@ def incident_create(request, placement_pk):
         except DomainError as error:
             show_error(request, error, form)
         else:
-            messages.success(request, "Incident recorded; the school has it.")
+            messages.success(
+                request,
+                "Incident recorded; the school's AP lead and DSL have been told. If it is a safeguarding concern, "
+                "raise one as well.",
+            )
             return to_detail(placement)
     return render(
         request,

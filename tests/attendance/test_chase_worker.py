@@ -137,3 +137,48 @@ def test_a_day_of_chasing_on_a_real_worker(time_machine):
         before = notifications(s.trust)
         run_chase(s.trust.pk, times=2)
         assert notifications(s.trust) == before
+
+
+def test_an_unmarked_looked_after_pupil_reaches_the_dsl_within_35_minutes_once(time_machine):
+    """Nobody marks a looked-after pupil: by 09:35 the DSL knows, once however many runs overlap; still
+    unmarked an interval later, the head hears too. An ordinary pupil's missing mark stays with attendance."""
+    day = date(2026, 11, 23)
+    time_machine.move_to(at(day, 7, 30), tick=True)
+    s = build_setup()
+    with scopes_disabled():
+        looked_after = make_placement(
+            school=s.school,
+            provider=s.provider,
+            pupil=PupilFactory(school=s.school, looked_after=True, responsible_la="Leeds"),
+            pm_weekdays=(),
+        )
+    with scope(trust=s.trust.pk):
+        ExpectedSession.objects.all().delete()
+        for placement in (s.placement, looked_after):
+            services.expected_sessions_generate(placement=placement, start=day, end=date(2026, 11, 24))
+        Notification.objects.all().delete()
+
+    def told(kind):
+        return sorted(u for k, u in notifications(s.trust) if k == kind)
+
+    with Worker():
+        time_machine.move_to(at(day, 9, 20), tick=True)
+        run_chase(s.trust.pk, times=2)
+        assert told("attendance.mark_missing_vulnerable") == []
+
+        time_machine.move_to(at(day, 9, 31), tick=True)
+        run_chase(s.trust.pk, times=2)
+        run_chase(s.trust.pk)
+        assert s.dsl.user.username in told("attendance.mark_missing_vulnerable"), notifications(s.trust)
+        assert told("attendance.mark_missing_vulnerable").count(s.dsl.user.username) == 1
+        # The ordinary pupil's missing mark: provider and attendance officer only.
+        assert s.dsl.user.username not in told("attendance.mark_missing")
+        assert told("attendance.unaccounted") == []
+
+        time_machine.move_to(at(day, 10, 1), tick=True)
+        run_chase(s.trust.pk, times=2)
+        run_chase(s.trust.pk)
+        assert told("attendance.unaccounted") == sorted([s.head.user.username, s.dsl.user.username])
+    with scopes_disabled():
+        note = Notification.objects.get(kind="attendance.mark_missing_vulnerable", recipient=s.dsl.user)
+        assert note.urgent and note.created_at <= at(day, 9, 35)

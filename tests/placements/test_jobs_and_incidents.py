@@ -38,7 +38,7 @@ def test_third_incident_calls_one_emergency_review_and_tells_ap_lead_and_dsl_onc
     # Three school days after Friday 20 November, skipping the weekend: Wednesday 25.
     assert review.scheduled_for == date(2026, 11, 25)
     recipients = set(
-        Notification.objects.filter(key=f"emergency-review:{placement.pk}").values_list(
+        Notification.objects.filter(key=f"emergency-review:{placement.pk}:{review.pk}").values_list(
             "recipient__username", flat=True
         )
     )
@@ -131,3 +131,35 @@ def test_reviews_only_for_committed_placements(pw):
             by=pw.personas["a.ap_lead"], placement=placement, scheduled_for=date(2027, 1, 1)
         )
     assert ReviewFactory  # the factory serves the sweep
+
+
+def test_an_incident_tells_the_ap_lead_and_the_dsl_at_once(pw):
+    placement = _active(pw)
+    incident = _incident(pw, placement)
+    told = Notification.objects.filter(kind="placements.incident", key=f"incident:{incident.pk}")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["a-ap_lead", "a-school_dsl"]
+    assert placement.pupil.legal_last_name not in told.first().subject
+
+
+def test_each_new_run_of_incidents_calls_its_own_emergency_review(pw):
+    placement = _active(pw)
+    for n in range(1, 7):
+        _incident(pw, placement, n=n)
+    reviews_called = Review.objects.filter(placement=placement, kind="emergency")
+    assert reviews_called.count() == 2
+    assert Notification.objects.filter(kind="placements.emergency_review").count() == 4
+    _incident(pw, placement, n=7)
+    assert reviews_called.count() == 2
+
+
+def test_incidents_outside_the_trusts_window_do_not_count(pw):
+    from trusts.models import TrustPolicy
+
+    TrustPolicy.objects.filter(trust=pw.trust_a).update(emergency_review_window_days=3)
+    placement = _active(pw)
+    for n in (1, 5, 9):  # 19, 15 and 11 November: only one within three days of the 20th
+        _incident(pw, placement, n=n)
+    assert not Review.objects.filter(placement=placement, kind="emergency").exists()
+    _incident(pw, placement, n=2)
+    _incident(pw, placement, n=0)
+    assert Review.objects.filter(placement=placement, kind="emergency").count() == 1

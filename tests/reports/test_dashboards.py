@@ -165,7 +165,19 @@ def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash)
     school = dash.schools["a2"]
     assert f"?school={school.pk}&amp;status=active" in body
     # Last Monday pupils 1 of 3 was absent, this morning 1 of 3 was absent and 1 present: pupil 1 attended
-    # none of its sessions (severe), pupil 0 attended both, pupil 2 one of one.
+    # none of its two sessions, pupil 0 attended both, pupil 2 one of one. Two sessions are too few to call
+    # anyone persistently or severely absent.
+    assert f'data-testid="persistent-{school.pk}">0</td>' in body
+    assert f'data-testid="severe-{school.pk}">0</td>' in body
+    # Pupil 1 absent eight more sessions: none attended of ten, severe (and so persistent).
+    with scopes_disabled():
+        from tests.factories import ExpectedSessionFactory, RegisterMarkFactory
+
+        placement = Placement.objects.get(pupil__legal_last_name="A2Last1", provider=dash.providers["a"])
+        for day in range(2, 10):
+            session = ExpectedSessionFactory(placement=placement, date=date(2026, 11, day + 1), session="am")
+            RegisterMarkFactory(expected_session=session, status="absent", school_code="N")
+    body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
     assert f'data-testid="persistent-{school.pk}">1</td>' in body
     assert f'data-testid="severe-{school.pk}">1</td>' in body
     assert "Trust policy" in body
@@ -217,12 +229,62 @@ def test_provider_dashboard_summarises_today_s_register(client, dash):
     assert 'data-testid="placement-total">12</span>' in body  # 6 running + 6 proposed
 
 
+def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, dash):
+    from placements.safeguarding.models import SafeguardingConcern
+    from tests.factories import ConcernFactory
+
+    with scopes_disabled():
+        from attendance.models import ExpectedSession
+
+        placement = (
+            ExpectedSession.objects.filter(school=dash.schools["a1"], date=MONDAY, session="am")
+            .order_by("-pupil__legal_last_name")
+            .first()
+            .placement
+        )
+        Pupil.objects.filter(school=dash.schools["a1"]).update(
+            child_in_need=False, looked_after=False, child_protection_plan=False
+        )
+        Pupil.objects.filter(pk=placement.pupil_id).update(child_in_need=True)
+        lac = placement.pupil
+    body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
+    assert 'hx-get="/dashboard/safeguarding/now/"' in body and 'hx-trigger="every 20s"' in body
+    now_panel = _get(client, dash.personas["a.school_dsl"], "safeguarding_now")
+    assert "<html" not in now_panel and "No open concern." in now_panel
+    # The vulnerable pupils come first (the child in need among them), each with their flag.
+    rows = client.get(reverse("safeguarding_now")).context["where"].expected
+    flags = [row.pupil.is_vulnerable for row in rows]
+    assert flags[0] and not any(flags[1:]) and len(flags) > 1
+    assert rows[0].pupil_id == lac.pk
+    assert 'data-testid="flag-cin"' in now_panel
+    with scopes_disabled():
+        concern = ConcernFactory(placement=placement, raised_at=at(MONDAY, 9, 25))
+        ConcernFactory(
+            placement=placement,
+            status=SafeguardingConcern.Status.CLOSED,
+            outcome="nfa",
+            acknowledged_at=at(MONDAY, 9, 26),
+            closed_at=at(MONDAY, 9, 27),
+        )
+    now_panel = _get(client, dash.personas["a.school_dsl"], "safeguarding_now")
+    assert f'data-testid="open-concern-{concern.pk}"' in now_panel
+    assert now_panel.count('data-testid="open-concern-') == 1
+    # Another school's DSL does not see it; the panel is the DSL's alone.
+    assert f"open-concern-{concern.pk}" not in _get(
+        client, dash.personas["a2.school_dsl"], "safeguarding_now"
+    )
+    sign_in(client, dash.personas["a.headteacher"])
+    assert client.get(reverse("safeguarding_now")).status_code == 403
+
+
 # --- Query counts ----------------------------------------------------------------------------------------
 
 # The safeguarding and trust dashboards include overdue QA visits: three queries (placements, terms, visits).
 PINNED = {
-    "a.school_dsl": ("safeguarding_dashboard", 23),
-    "a.trust_dsl": ("safeguarding_dashboard", 23),
+    # The overdue QA visits (3) and the open safeguarding concerns (1) joined the dashboard.
+    "a.school_dsl": ("safeguarding_dashboard", 24),
+    "a.trust_dsl": ("safeguarding_dashboard", 24),
+    "a.school_dsl-now": ("safeguarding_now", 14),
     "a.headteacher": ("school_dashboard", 16),
     "a.trust_admin": ("trust_dashboard", 21),
     "a.trust_governor": ("governor_dashboard", 14),
@@ -233,7 +295,7 @@ PINNED = {
 @pytest.mark.parametrize("persona", list(PINNED))
 def test_dashboard_queries_do_not_grow_with_rows(client, dash, persona, django_assert_num_queries):
     url_name, queries = PINNED[persona]
-    sign_in(client, dash.personas[persona])
+    sign_in(client, dash.personas[persona.removesuffix("-now")])
     client.get(reverse(url_name))
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200

@@ -90,4 +90,47 @@ def test_access_log_query_count_is_pinned(client, world, django_assert_num_queri
     with django_assert_num_queries(10):
         client.get(reverse("access_log"))
     with scopes_disabled():
-        assert AccessLog.objects.count() == 33
+        # Thirty-three views of one record by one person in a few minutes: one row that counts them.
+        assert list(AccessLog.objects.values_list("views", flat=True)) == [33]
+
+
+def test_repeated_views_within_minutes_are_one_row_with_a_count(world, time_machine):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    a1 = world.schools["a1"]
+    lead, dsl = world.personas["a.ap_lead"], world.personas["a.school_dsl"]
+    for minutes in (0, 5, 14, 28):  # each within 15 minutes of the one before
+        time_machine.move_to(start + timedelta(minutes=minutes), tick=False)
+        record(lead, a1, school=a1)
+    record(dsl, a1, school=a1)  # someone else: a row of their own
+    time_machine.move_to(start + timedelta(minutes=60), tick=False)
+    record(lead, a1, school=a1)  # an hour later: a new visit
+    with scopes_disabled():
+        rows = list(AccessLog.objects.order_by("at", "pk").values_list("username", "views", "at", "last_at"))
+    assert [(u, v) for u, v, _, _ in rows] == [("a-ap_lead", 4), ("a-school_dsl", 1), ("a-ap_lead", 1)]
+    assert rows[0][2] == start and rows[0][3] == start + timedelta(minutes=28)
+
+
+def test_names_roles_filters_and_csv(client, world, entries):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=world.personas["a.ap_lead"].user_id).update(
+        first_name="Ava", last_name="Lead"
+    )
+    sign_in(client, world.personas["a.trust_admin"])
+    body = client.get(reverse("access_log")).content.decode()
+    assert "Ava Lead" in body and "AP lead" in body
+    body = client.get(reverse("access_log"), {"username": "ava lead"}).content.decode()
+    assert "Ava Lead" in body and "a2-ap_lead" not in body
+    body = client.get(reverse("access_log"), {"subject_label": "Quillon"}).content.decode()
+    assert "a2-ap_lead" in body and "Ava Lead" not in body
+    response = client.get(reverse("access_log_csv"), {"username": "ava"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().strip().splitlines()
+    assert lines[0].startswith("first view,last view,views,name,username,role")
+    assert len(lines) == 2 and "Ava Lead,a-ap_lead,AP lead,Alderley Academy" in lines[1]
+    assert "b-ap_lead" not in response.content.decode()
+    sign_in(client, world.personas["a.ap_lead"])
+    assert client.get(reverse("access_log_csv")).status_code == 403

@@ -40,6 +40,11 @@ NOT_A_URL = {
     "qa_action.respond",  # the action page (qa_action.read) offers each form only to those holding it
     "qa_action.close",
     "people.manage_trust_wide",  # the people services: which roles and schools a person may give (heads: their own)
+    # Safeguarding concern pages answer 404, not 403, to a role without the action, as for a concern the person
+    # may not see; tests/placements/test_concerns.py walks them for every role.
+    "concern.raise",
+    "concern.read",
+    "concern.manage",
 }
 
 # Every role, as a persona of the second trust: the sweep registry's "other_trust" fillers create objects of
