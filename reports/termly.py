@@ -7,7 +7,7 @@ this module. Every table of the report is a ``Table`` of display strings, so the
 the same thing.
 
 Quality-assurance outcomes come from the ``qa`` app's completed visits (``qa_outcomes``); safeguarding concerns
-are one function (``safeguarding_concern_counts``) that says honestly when the app holds none.
+are counted by category (``safeguarding_concern_counts``), never listed.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
 from attendance.models import ExpectedSession
 from attendance.selectors import ATTENDED, POSSIBLE
 from placements.models import BehaviourIncident, Outcome, Placement, Review, Target, TargetOutcome
+from placements.safeguarding.models import SafeguardingConcern
 from providers.models import Provider
 from providers.standing import standings
 from qa import selectors as qa_selectors
@@ -32,7 +33,6 @@ from reports.anonymise import Anonymiser
 from reports.costs import ZERO, Rates, Usage, period_cost, usage_by_placement
 from trusts.models import Term
 
-NOT_RECORDED = "not recorded yet"
 # How many earlier terms the attendance comparison shows.
 PREVIOUS_TERMS = 3
 # Lengths of time in AP, in weeks, for the length table.
@@ -134,9 +134,22 @@ def qa_outcomes(provider_ids, *, on: date | None = None) -> dict[int, str]:
     }
 
 
-def safeguarding_concern_counts(membership, *, school_ids, period: Period) -> dict[str, int] | None:
-    """Safeguarding concerns raised in the period, by category. None: the app does not record them yet."""
-    return None
+def safeguarding_concern_counts(membership, *, school_ids, period: Period) -> dict[str, int]:
+    """Safeguarding concerns raised in the period at these schools, by category, as counts only.
+
+    Deliberately not narrowed by ``visible_to``: governors may not read a concern, but the report's counts
+    (anonymised like every other figure) are what they are told. Every category is listed, zero included."""
+    counts = dict(
+        SafeguardingConcern.objects.filter(
+            school_id__in=list(school_ids),
+            raised_at__date__gte=period.start,
+            raised_at__date__lte=period.end,
+        )
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {label: counts.get(value, 0) for value, label in SafeguardingConcern.Category.choices}
 
 
 # --- Building -------------------------------------------------------------------------------------------
@@ -534,14 +547,10 @@ def _incidents_section(f: _Facts) -> Section:
         else 0
     )
     concerns = safeguarding_concern_counts(membership, school_ids=school_ids, period=period)
-    concern_rows = (
-        [["Safeguarding concerns", NOT_RECORDED, "Concerns are not recorded in the app yet."]]
-        if concerns is None
-        else [
-            [f"Safeguarding concerns: {c}", anon.count(n).text, "Concerns raised in the period."]
-            for c, n in concerns.items()
-        ]
-    )
+    concern_rows = [
+        [f"Safeguarding concerns: {c}", anon.count(n).text, "Concerns raised in the period, by category."]
+        for c, n in concerns.items()
+    ]
     incident_table = Table(
         "incidents",
         "Incidents and safeguarding concerns",

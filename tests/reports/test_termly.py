@@ -84,9 +84,33 @@ def test_autumn_figures_attendance_against_earlier_terms_and_costs(client, data,
     # 6 pupils, 4 weekly sessions each at £150 a week plus £25 registration: 6 * (600 + 25).
     assert "£3,750.00" in text
     assert "Reviews due" in text and "Behaviour incidents" in text
-    assert "Safeguarding concerns" in text and "not recorded yet" in text
+    assert "Safeguarding concerns: Neglect" in text
     assert 'src="data:image/svg+xml;base64,' in text
     _assert_no_pupil(text, data)
+
+
+def test_safeguarding_concerns_are_counted_by_category_and_small_counts_hidden(client, data, terms):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import ConcernFactory, PlacementFactory, PupilFactory
+
+    school = data.schools["a1"]
+    when = datetime(2026, 10, 5, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    with scopes_disabled():
+        for n in range(7):
+            placement = PlacementFactory(pupil=PupilFactory(school=school), provider=data.providers["a"])
+            ConcernFactory(placement=placement, raised_at=when, category="neglect" if n < 6 else "online")
+        # Another school's concern is not this school's figure.
+        other = PlacementFactory(pupil=PupilFactory(school=data.schools["a2"]), provider=data.providers["a"])
+        ConcernFactory(placement=other, raised_at=when, category="neglect")
+    sign_in(client, data.personas["a.school_governor"])
+    text = _page_text(client.get(_url("school_report", school, term=terms["autumn"].pk)))
+    row = text[text.index("Safeguarding concerns: Neglect") :][:200]
+    assert "6" in row and "7" not in row
+    online = text[text.index("Safeguarding concerns: Online safety") :][:200]
+    assert "fewer than 5" in online
+    assert "Said there is no food at home." not in text
 
 
 def test_school_pdf_has_the_figures_and_no_pupil(client, data, terms):
