@@ -317,12 +317,27 @@ class ChecksForm(StyledModelForm):
 
 
 class SLASignForm(forms.Form):
-    side = forms.ChoiceField(
-        choices=[("school", "For the school"), ("provider", "For the provider")], widget=forms.RadioSelect
+    """Signing from one's own account: the name, role and time come from the account, the fingerprint names
+    the version the person read."""
+
+    fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label="I have read this version of the agreement and agree to it")
+
+
+class ReferralAcceptForm(forms.Form):
+    start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
+    key_worker = forms.CharField(max_length=150, label="The pupil's key worker here")
+
+
+class ReferralDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the provider cannot take this pupil", widget=forms.Textarea(attrs={"rows": 3})
     )
-    signatory_name = forms.CharField(max_length=150, label="Name of the person signing")
-    signatory_role = forms.CharField(max_length=100, label="Their role")
-    confirm = forms.BooleanField(label="The person named has read and agrees to this version of the SLA")
+
+
+for _form in (ReferralAcceptForm, ReferralDeclineForm):
+    for _field in _form.base_fields.values():
+        _field.widget.attrs["class"] = "form-control"
 
 
 class NoticeForm(StyledModelForm):

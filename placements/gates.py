@@ -130,6 +130,31 @@ def _sla_gate(placement, version) -> Gate:
     )
 
 
+def _acceptance_gate(placement) -> Gate:
+    label = "Provider accepted the referral"
+    if placement.provider_accepted:
+        return Gate(
+            "provider_accepted",
+            label,
+            True,
+            f"Accepted on {placement.provider_responded_at:%d %B %Y}; key worker {placement.key_worker}.",
+        )
+    if placement.status == Placement.Status.DRAFT:
+        message = "Propose the placement to the provider: it must accept before the placement is agreed."
+        if placement.provider_response == Placement.ProviderResponse.DECLINED:
+            message = (
+                f"The provider declined: {placement.provider_decline_reason} Change the placement and propose "
+                "it again, or choose another provider."
+            )
+        return Gate("provider_accepted", label, False, message)
+    return Gate(
+        "provider_accepted",
+        label,
+        False,
+        f"Waiting for {placement.provider} to accept or decline the referral.",
+    )
+
+
 def _notice_gate(placement, notice, calendar) -> Gate:
     label = "Off-site direction notice to parents"
     if notice is None:
@@ -214,6 +239,23 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
             "renew it or end the placement earlier."
         )
     gates.append(Gate("provider", "Provider approved and in date", approved, message))
+    gates.append(_acceptance_gate(placement))
+    if not provider.takes_year_group(placement.pupil.year_group):
+        reason = placement.outside_age_range_reason.strip()
+        gates.append(
+            Gate(
+                "year_groups",
+                "The provider takes this year group",
+                bool(reason),
+                f"{provider} takes {provider.year_groups_label}; the pupil is in "
+                f"{placement.pupil.get_year_group_display()}. "
+                + (
+                    f"Reason recorded: {reason}"
+                    if reason
+                    else "Record why this provider is right for the pupil."
+                ),
+            )
+        )
 
     # Registration rule across the trust.
     result = placement_registration_check(placement)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from placements.upn import upn_problem
+from providers.models import YEAR_GROUPS  # noqa: F401 - one list of year groups, shared with providers
 from trusts.models import School, Trust, scoped_manager
 from trusts.roles import Role
 
@@ -20,9 +21,6 @@ def validate_upn(value):
     problem = upn_problem(value)
     if problem:
         raise ValidationError(problem)
-
-
-YEAR_GROUPS = [("R", "Reception")] + [(str(n), f"Year {n}") for n in range(1, 15)]
 
 
 class PupilQuerySet(models.QuerySet):
@@ -193,6 +191,11 @@ class Placement(models.Model):
         INDEPENDENT = "independent", "Independent travel"
         PROVIDER = "provider", "Provider transport"
 
+    class ProviderResponse(models.TextChoices):
+        AWAITING = "", "Not answered yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
     COMMITTED_STATUSES = (Status.AGREED, Status.ACTIVE)
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
@@ -241,7 +244,20 @@ class Placement(models.Model):
     risk_assessment_recorded_on = models.DateField(null=True, blank=True)
     risk_assessment_summary = models.TextField(blank=True)
 
+    # A placement at a provider that does not take the pupil's year group needs a reason on record.
+    outside_age_range_reason = models.TextField("why this provider, outside its year groups", blank=True)
+
     proposed_at = models.DateTimeField(null=True, blank=True)
+    # The provider's answer to the referral.
+    provider_response = models.CharField(
+        max_length=10, choices=ProviderResponse.choices, default=ProviderResponse.AWAITING, blank=True
+    )
+    provider_responded_at = models.DateTimeField(null=True, blank=True)
+    provider_responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_decline_reason = models.TextField(blank=True)
+    key_worker = models.CharField("the provider's key worker", max_length=150, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -281,6 +297,10 @@ class Placement(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.DRAFT, self.Status.PROPOSED)
+
+    @property
+    def provider_accepted(self) -> bool:
+        return self.provider_response == self.ProviderResponse.ACCEPTED
 
 
 class ViaPlacementQuerySet(models.QuerySet):
@@ -587,7 +607,10 @@ class ProviderReport(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="provider_reports")
     period_ending = models.DateField("half-term ending")
-    attendance = models.TextField()
+    # Filled in from the registers when the report is written; the text is the provider's comment on it.
+    sessions_possible = models.PositiveIntegerField(null=True, blank=True)
+    sessions_attended = models.PositiveIntegerField(null=True, blank=True)
+    attendance = models.TextField("comment on attendance", blank=True)
     progress = models.TextField("progress against the targets")
     behaviour = models.TextField(blank=True)
     wellbeing = models.TextField(blank=True)
@@ -605,6 +628,12 @@ class ProviderReport(models.Model):
 
     def __str__(self):
         return f"Provider report to {self.period_ending:%d %b %Y}"
+
+    @property
+    def attendance_percent(self):
+        if not self.sessions_possible:
+            return None
+        return (Decimal(100) * self.sessions_attended / self.sessions_possible).quantize(Decimal("0.1"))
 
 
 class BehaviourIncident(models.Model):

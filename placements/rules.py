@@ -123,3 +123,50 @@ def date_of_birth_problem(*, date_of_birth: date, year_group: str, today: date) 
 def direction_school_days(calendar, *, start_date: date, planned_end_date: date) -> int:
     """School days an off-site direction covers, first and last day included."""
     return calendar.count_between(start_date, planned_end_date + timedelta(days=1))
+
+
+# The termly review with parents and carers is held this long before the term ends, so its actions can be
+# taken before the break.
+PARENT_REVIEW_WEEKS_BEFORE_TERM_END = 2
+
+
+def half_terms(terms) -> list[tuple[date, date]]:
+    """The half-terms of ``terms`` (anything with start_date, end_date, half_term_start, half_term_end) as
+    (first day, last day), in order: a term with a break is two half-terms, one without is one."""
+    periods = []
+    for term in sorted(terms, key=lambda t: t.start_date):
+        if term.half_term_start and term.half_term_end:
+            periods.append((term.start_date, term.half_term_start - timedelta(days=1)))
+            periods.append((term.half_term_end + timedelta(days=1), term.end_date))
+        else:
+            periods.append((term.start_date, term.end_date))
+    return periods
+
+
+def parent_review_date(terms, *, after: date) -> date | None:
+    """The termly review with parents: two weeks before the end of the first term whose review date falls
+    after ``after``. None where the calendar has no such term yet."""
+    for term in sorted(terms, key=lambda t: t.start_date):
+        when = term.end_date - timedelta(weeks=PARENT_REVIEW_WEEKS_BEFORE_TERM_END)
+        when = max(when, term.start_date)
+        if when > after:
+            return when
+    return None
+
+
+def provider_report_due_periods(
+    terms, *, start: date, end: date | None, today: date
+) -> list[tuple[date, date]]:
+    """The half-terms a placement running from ``start`` (to ``end``) owes a progress report for, as of
+    ``today``: every half-term it was running in whose last day is within a week of today or past."""
+    due = []
+    for first, last in half_terms(terms):
+        if last < start or (end is not None and first > end):
+            continue
+        if last - timedelta(days=PROVIDER_REPORT_DUE_DAYS_BEFORE) <= today:
+            due.append((first, last))
+    return due
+
+
+# The provider is asked for its half-termly report this many days before the half-term ends.
+PROVIDER_REPORT_DUE_DAYS_BEFORE = 7

@@ -62,9 +62,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Only the head sanctions a placement (as only the head may exclude).
     "placement.agree": frozenset({Role.HEADTEACHER}),
     "placement.census_export": PLACEMENT_MANAGERS,
-    "sla.read": PUPIL_WORKERS,
+    # --- Agreements -------------------------------------------------------------------------------------
+    # The provider's staff answer a referral made to their provider.
+    "referral.respond": PROVIDER,
+    # Both parties read the agreement (and its versions and signatures); ``visible_to`` keeps provider staff
+    # to their own placements.
+    "sla.read": PUPIL_WORKERS | PROVIDER,
     "sla.build": PLACEMENT_MANAGERS,
-    "sla.sign": PLACEMENT_MANAGERS,
+    # Each side signs for itself. For the school, the headteacher, and the AP lead where the trust's policy
+    # allows (TrustPolicy.school_signatory_roles); for the provider, its staff with authority to sign
+    # (Membership.may_sign_agreements).
+    "sla.sign_for_school": frozenset({Role.HEADTEACHER, Role.AP_LEAD}),
+    "sla.sign_for_provider": PROVIDER,
     "notice.read": PUPIL_WORKERS,
     "notice.issue": PLACEMENT_MANAGERS,
     "review.manage": PLACEMENT_MANAGERS,

@@ -87,6 +87,21 @@ ALERTS: dict[str, AlertKind] = {
         "A service level agreement not yet signed", (A.AP_LEAD, A.HEADTEACHER)
     ),
     "placements.part_time_review": AlertKind("A part-time timetable due for review", (A.AP_LEAD,)),
+    # --- Agreements -----------------------------------------------------------------------------------
+    "placements.proposed": AlertKind("A referral proposed to the provider", (A.PROVIDER_STAFF,)),
+    "placements.referral_answered": AlertKind(
+        "The provider accepted or declined a referral", (A.AP_LEAD, A.HEADTEACHER)
+    ),
+    "placements.sla_to_sign": AlertKind(
+        "An agreement version waiting for both sides' signatures", (A.HEADTEACHER, A.PROVIDER_STAFF)
+    ),
+    "placements.sla_signed": AlertKind("An agreement signed by both sides", (A.AP_LEAD, A.PROVIDER_STAFF)),
+    "placements.provider_report_due": AlertKind(
+        "A provider's half-termly progress report due", (A.PROVIDER_STAFF,)
+    ),
+    "placements.provider_report_overdue": AlertKind(
+        "A provider's half-termly progress report overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
+    ),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(

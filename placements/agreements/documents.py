@@ -23,11 +23,15 @@ def _render(template: str, context: dict) -> bytes:
     )
 
 
-def render_sla_pdf(*, snapshot: dict, number: int, signatures: dict | None = None) -> bytes:
+def render_sla_pdf(
+    *, snapshot: dict, number: int, signatures: dict | None = None, fingerprint: str = ""
+) -> bytes:
     """``signatures``: {"school": {"name", "role", "at"}, "provider": {...}} once signed; None for the copy
-    to be signed."""
+    to be signed. ``fingerprint``: the SHA-256 of the frozen data, printed so each side can check the copy
+    it holds is the version signed."""
     return _render(
-        "placements/pdf/sla.html", {"s": snapshot, "number": number, "signatures": signatures or {}}
+        "placements/pdf/sla.html",
+        {"s": snapshot, "number": number, "signatures": signatures or {}, "fingerprint": fingerprint},
     )
 
 

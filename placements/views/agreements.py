@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from placements import forms
-from placements.agreements import notice, sla
+from placements.agreements import notice, referral, sla
 from placements.agreements.notice import notice_document_render
-from placements.models import ReferralNotice, SLAVersion
+from placements.models import Placement, ReferralNotice, SLAVersion
 from placements.views.common import get_placement, pdf_response, show_error, to_detail
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
@@ -27,40 +27,114 @@ def sla_build(request, placement_pk):
         show_error(request, error)
         return to_detail(placement)
     messages.success(request, f"SLA version {version.number} is ready to sign.")
-    return redirect("placements:sla_sign", sla_pk=version.pk)
+    return redirect("placements:sla_history", placement_pk=placement.pk)
 
 
-@permission_required("sla.sign")
-def sla_sign(request, sla_pk):
+def _sign(request, sla_pk, side: str):
+    """The sign page for one side: the version to read, what changed since the version before, and one
+    button that signs it as the signed-in person (name, role and time from the account)."""
     version = get_visible_or_404(
-        SLAVersion.objects.select_related("placement__pupil", "placement__provider").defer(
-            "pdf", "signed_pdf"
-        ),
+        SLAVersion.objects.select_related(
+            "placement__pupil", "placement__provider", "placement__school"
+        ).defer("pdf", "signed_pdf"),
         request.membership,
         pk=sla_pk,
     )
     placement = version.placement
-    side = "school" if not version.school_signed_at else "provider"
-    form = forms.SLASignForm(request.POST or None, initial={"side": side})
+    form = forms.SLASignForm(request.POST or None, initial={"fingerprint": version.fingerprint})
     if request.method == "POST" and form.is_valid():
         try:
-            sla.sla_sign(
-                by=request.membership,
-                version=version,
-                side=form.cleaned_data["side"],
-                signatory_name=form.cleaned_data["signatory_name"],
-                signatory_role=form.cleaned_data["signatory_role"],
-            )
+            sla.sla_sign(by=request.membership, version=version, fingerprint=form.cleaned_data["fingerprint"])
         except DomainError as error:
             show_error(request, error)
         else:
-            messages.success(request, "Signature recorded.")
-            version.refresh_from_db()
-            if version.fully_signed:
-                return to_detail(placement)
-            return redirect("placements:sla_sign", sla_pk=version.pk)
+            messages.success(request, f"You signed version {version.number} for the {side}.")
+            return redirect("placements:sla_history", placement_pk=placement.pk)
+    previous = (
+        SLAVersion.objects.filter(placement=placement, number__lt=version.number)
+        .defer("pdf", "signed_pdf")
+        .order_by("-number")
+        .first()
+    )
     return render(
-        request, "placements/sla_sign.html", {"form": form, "version": version, "placement": placement}
+        request,
+        "placements/sla_sign.html",
+        {
+            "form": form,
+            "version": version,
+            "placement": placement,
+            "side": side,
+            "problem": sla.signing_problem(request.membership, placement),
+            "current": sla.sla_is_current(version, placement) and sla.latest_sla(placement).pk == version.pk,
+            "changes": sla.sla_differences(previous.snapshot, version.snapshot) if previous else None,
+            "previous": previous,
+        },
+    )
+
+
+@permission_required("sla.sign_for_school")
+def sla_sign_school(request, sla_pk):
+    return _sign(request, sla_pk, "school")
+
+
+@permission_required("sla.sign_for_provider")
+def sla_sign_provider(request, sla_pk):
+    return _sign(request, sla_pk, "provider")
+
+
+@permission_required("sla.read")
+def sla_history(request, placement_pk):
+    """The agreement's audit trail: every version, its fingerprint, who signed it for each side, in what role
+    and when, and what changed from the version before."""
+    placement = get_placement(request, placement_pk)
+    return render(
+        request,
+        "placements/sla_history.html",
+        {
+            "placement": placement,
+            "history": sla.sla_history(placement),
+            "sign_side": sla.signing_side(request.membership),
+            "can_sign": sla.signing_problem(request.membership, placement) is None,
+            "current": sla.latest_sla(placement),
+            "current_ok": sla.sla_is_current(sla.latest_sla(placement), placement),
+        },
+    )
+
+
+@permission_required("referral.respond")
+def referral_respond(request, placement_pk):
+    """The provider's staff read the referral (what the school chose to share) and accept it, with a start
+    date and a key worker, or decline it with a reason."""
+    placement = get_placement(request, placement_pk)
+    decision = request.POST.get("decision") if request.method == "POST" else None
+    accept_form = forms.ReferralAcceptForm(
+        request.POST if decision == "accept" else None,
+        initial={"start_date": placement.start_date, "key_worker": request.user.get_full_name()},
+    )
+    decline_form = forms.ReferralDeclineForm(request.POST if decision == "decline" else None)
+    try:
+        if decision == "accept" and accept_form.is_valid():
+            referral.referral_accept(by=request.membership, placement=placement, **accept_form.cleaned_data)
+            messages.success(request, "You accepted the referral: the school has been told.")
+            return to_detail(placement)
+        if decision == "decline" and decline_form.is_valid():
+            referral.referral_decline(by=request.membership, placement=placement, **decline_form.cleaned_data)
+            messages.success(request, "You declined the referral: the school has been told.")
+            return redirect("placements:placement_list")
+    except DomainError as error:
+        show_error(request, error, accept_form if decision == "accept" else decline_form)
+        placement = get_placement(request, placement_pk)
+    return render(
+        request,
+        "placements/referral_respond.html",
+        {
+            "placement": placement,
+            "pupil": placement.pupil,
+            "sessions": placement.sessions.all(),
+            "accept_form": accept_form,
+            "decline_form": decline_form,
+            "awaiting": placement.status == Placement.Status.PROPOSED and not placement.provider_response,
+        },
     )
 
 

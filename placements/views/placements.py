@@ -82,7 +82,10 @@ def placement_detail(request, placement_pk):
         "can_report": committed and has_perm(membership, "provider_report.write"),
         "can_report_incident": committed and has_perm(membership, "incident.report"),
         "can_build_sla": open_ and has_perm(membership, "sla.build"),
-        "can_sign_sla": open_ and has_perm(membership, "sla.sign"),
+        "can_respond": placement.status == Placement.Status.PROPOSED
+        and not placement.provider_response
+        and has_perm(membership, "referral.respond"),
+        "can_read_sla": has_perm(membership, "sla.read"),
         "can_issue_notice": open_ and has_perm(membership, "notice.issue"),
         "can_manage_reviews": open_ and has_perm(membership, "review.manage"),
         "education": selectors.weekly_education(placement),
@@ -110,6 +113,8 @@ def placement_detail(request, placement_pk):
             }
         )
         context["blocking"] = [g for g in context["gates"] if g.blocking and not g.met]
+    # Agree is offered only where it can succeed; otherwise the page says what still blocks it.
+    context["agree_blocked"] = context["can_agree"] and bool(context.get("blocking"))
     return render(request, "placements/placement_detail.html", context)
 
 
