@@ -326,7 +326,8 @@ class SLASignForm(forms.Form):
 
 class ReferralAcceptForm(forms.Form):
     start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
-    key_worker = forms.CharField(max_length=150, label="The pupil's key worker here")
+    # Checked by the service, which says what is missing in words a person can act on.
+    key_worker = forms.CharField(max_length=150, label="The pupil's key worker here", required=False)
 
 
 class ReferralDeclineForm(forms.Form):
