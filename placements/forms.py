@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -26,7 +24,7 @@ from placements.models import (
     TargetProgress,
     TimetableSession,
 )
-from placements.rules import date_of_birth_problem
+from placements.rules import date_of_birth_problem, default_session_times
 from providers.models import Provider
 from trusts.models import School
 
@@ -152,6 +150,7 @@ PLACEMENT_FORM_FIELDS = [
     "info_shared",
     "hours_at_school_per_week",
     "medical_reason_reduced_hours",
+    "outside_age_range_reason",
 ]
 
 
@@ -162,6 +161,61 @@ CONTACT_FIELDS = (
     "school_senco_contact",
     "provider_contact",
 )
+
+
+class DatalistInput(forms.TextInput):
+    """A text box that offers the people the app knows (an HTML datalist), and still takes anyone new."""
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-people"
+        attrs["list"] = list_id
+        attrs.setdefault("autocomplete", "off")
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
+
+
+def person_contact(name: str, role: str, *ways) -> str:
+    return ", ".join(part for part in (name.strip(), role, *ways) if part)
+
+
+def school_people(school_ids) -> dict[str, list[str]]:
+    """The school-side people the app knows, as contact lines, by role code (one query)."""
+    from trusts.models import Membership
+
+    people: dict[str, list[str]] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(school_id__in=school_ids)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    for m in memberships:
+        line = person_contact(
+            m.user.get_full_name() or m.user.username,
+            m.job_title or m.get_role_display(),
+            m.phone,
+            m.user.email,
+        )
+        people.setdefault(m.role, []).append(line)
+    return people
+
+
+def provider_people(providers) -> list[str]:
+    lines = []
+    for p in providers:
+        if p.contact_name:
+            lines.append(person_contact(p.contact_name, f"{p}", p.contact_phone, p.contact_email))
+        if p.dsl_name:
+            lines.append(person_contact(p.dsl_name, f"DSL, {p}", p.dsl_phone, p.dsl_email))
+    return lines
 
 
 class PlacementForm(StyledModelForm):
@@ -193,19 +247,56 @@ class PlacementForm(StyledModelForm):
             "part_time_review_date"
         ].help_text = "For a part-time timetable with no planned end: when it will be reviewed."
         for name in CONTACT_FIELDS:
-            self.fields[
-                name
-            ].help_text = "Name, role and phone, for example: Sam Patel, AP lead, 0113 496 0000."
+            self.fields[name].help_text = (
+                "Name, role and phone, for example: Sam Patel, AP lead, 0113 496 0000. Pick someone the app "
+                "knows, or type someone new."
+            )
+        self._offer_people(membership)
         self.fields[
             "meal_arrangement"
         ].help_text = (
             "Needed for a pupil eligible for free school meals: how they get their meal on placement days."
         )
         self.fields["transport"].required = False
+        self.fields[
+            "outside_age_range_reason"
+        ].help_text = (
+            "Only where the provider does not take the pupil's year group: why it is still the right place."
+        )
         if self.instance.pk:
             self.fields["pupil"].disabled = True
             if not self.instance.is_open:
                 self.fields["provider"].disabled = True
+
+    def _offer_people(self, membership):
+        """Contacts are picked from the school's staff and the providers' named people; a new placement
+        starts with the school's own people filled in."""
+        from trusts.roles import Role
+
+        school_id = self.instance.school_id if self.instance.pk else membership.school_id
+        people = school_people([school_id]) if school_id else {}
+        everyone = [line for lines in people.values() for line in lines]
+        providers = [self.instance.provider] if self.instance.pk else list(self.fields["provider"].queryset)
+        offers = {
+            "school_main_contact": everyone,
+            "school_attendance_contact": people.get(Role.ATTENDANCE_OFFICER, []) + everyone,
+            "school_dsl_contact": people.get(Role.DSL, []) + everyone,
+            "school_senco_contact": everyone,
+            "provider_contact": provider_people(providers),
+        }
+        for name, options in offers.items():
+            self.fields[name].widget = DatalistInput(options=dict.fromkeys(options))
+        if not self.instance.pk and not self.is_bound:
+            my_name = membership.user.get_full_name()
+            me = next((line for line in everyone if my_name and line.startswith(my_name)), "")
+            firsts = {
+                "school_main_contact": me,
+                "school_attendance_contact": (people.get(Role.ATTENDANCE_OFFICER) or [""])[0],
+                "school_dsl_contact": (people.get(Role.DSL) or [""])[0],
+            }
+            for name, value in firsts.items():
+                if value and not self.initial.get(name):
+                    self.initial[name] = value
 
     def clean(self):
         data = super().clean()
@@ -243,16 +334,19 @@ class SessionForm(forms.Form):
 
 
 SessionFormSet = forms.formset_factory(SessionForm, extra=0, max_num=10, validate_max=True)
-DEFAULT_TIMES = {"am": (time(9, 0), time(12, 0)), "pm": (time(12, 45), time(15, 0))}
 
 
 def timetable_initial(placement) -> list[dict]:
+    """The timetable as it stands, and for the sessions not yet chosen the provider's opening hours."""
     existing = {(s.weekday, s.session): s for s in placement.sessions.all()}
+    defaults = default_session_times(
+        opens_at=placement.provider.opens_at, closes_at=placement.provider.closes_at
+    )
     rows = []
     for weekday, _ in TimetableSession.WEEKDAYS:
         for session in ("am", "pm"):
             s = existing.get((weekday, session))
-            start, end = (s.start_time, s.end_time) if s else DEFAULT_TIMES[session]
+            start, end = (s.start_time, s.end_time) if s else defaults[session]
             rows.append(
                 {
                     "weekday": weekday,

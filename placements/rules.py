@@ -170,3 +170,21 @@ def provider_report_due_periods(
 
 # The provider is asked for its half-termly report this many days before the half-term ends.
 PROVIDER_REPORT_DUE_DAYS_BEFORE = 7
+
+
+# Where the provider's hours are not recorded, a new timetable starts from a common school day.
+DEFAULT_SESSION_TIMES = {"am": (time(9, 0), time(12, 0)), "pm": (time(12, 45), time(15, 0))}
+MORNING_ENDS, AFTERNOON_STARTS = time(12, 0), time(12, 45)
+
+
+def default_session_times(*, opens_at: time | None, closes_at: time | None) -> dict:
+    """The morning and afternoon a new timetable starts from: the provider's opening hours split at midday
+    (with a break for lunch), or a common school day where its hours are not recorded."""
+    if not opens_at or not closes_at or closes_at <= opens_at:
+        return dict(DEFAULT_SESSION_TIMES)
+    if closes_at <= MORNING_ENDS:
+        return {"am": (opens_at, closes_at), "pm": DEFAULT_SESSION_TIMES["pm"]}
+    if opens_at >= AFTERNOON_STARTS:
+        return {"am": DEFAULT_SESSION_TIMES["am"], "pm": (opens_at, closes_at)}
+    pm_start = AFTERNOON_STARTS if closes_at > AFTERNOON_STARTS else MORNING_ENDS
+    return {"am": (opens_at, min(MORNING_ENDS, closes_at)), "pm": (pm_start, closes_at)}
