@@ -14,6 +14,7 @@ urlpatterns = [
     path("placements/", placements.placement_list, name="placement_list"),
     path("placements/new/", placements.placement_create, name="placement_create"),
     path("placements/census.csv", placements.census_export, name="census_export"),
+    path("placements/awaiting-agreement/", placements.awaiting_agreement, name="awaiting_agreement"),
     path("placements/<int:placement_pk>/", placements.placement_detail, name="placement_detail"),
     path("placements/<int:placement_pk>/edit/", placements.placement_edit, name="placement_edit"),
     path(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from placements import census, forms, lifecycle, selectors
 from placements.agreements import sla
-from placements.gates import placement_gates
+from placements.gates import agreement_readiness, placement_gates
 from placements.models import Placement, Plan
 from placements.panels import placement_panels
 from placements.views.common import get_placement, show_error, to_detail
@@ -182,7 +182,31 @@ def placement_propose(request, placement_pk):
 @permission_required("placement.agree")
 @require_POST
 def placement_agree(request, placement_pk):
+    if request.POST.get("next") == "awaiting":
+        placement = get_placement(request, placement_pk)
+        try:
+            lifecycle.placement_agree(by=request.membership, placement=placement)
+        except DomainError as error:
+            show_error(request, error)
+        else:
+            messages.success(
+                request, f"You agreed the placement of {placement.pupil} at {placement.provider}."
+            )
+        return redirect("placements:awaiting_agreement")
     return _transition(request, placement_pk, lifecycle.placement_agree, "You agreed the placement.")
+
+
+@permission_required("placement.agree")
+def awaiting_agreement(request):
+    """The headteacher's list: proposed placements ready for agreement (with Agree), and the others with what
+    still blocks each."""
+    proposed = selectors.placement_list(request.membership).filter(status=Placement.Status.PROPOSED)
+    rows = agreement_readiness(proposed)
+    return render(
+        request,
+        "placements/awaiting_agreement.html",
+        {"ready": [r for r in rows if r.ready], "blocked": [r for r in rows if not r.ready]},
+    )
 
 
 @permission_required("placement.edit")

@@ -359,6 +359,59 @@ def test_the_agreement_page_has_a_fixed_number_of_queries(pw, client, django_ass
         sla.sla_build_version(by=lead, placement=placement)
     url = reverse("placements:sla_history", kwargs={"placement_pk": placement.pk})
     sign_in(client, pw.personas["a.headteacher"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200 and "Version 4" in response.content.decode()
+
+
+# --- The headteacher's list -------------------------------------------------------------------------------
+
+
+def test_the_heads_list_separates_ready_from_blocked_by_what(pw, client, django_assert_max_num_queries):
+    ready = [make_ready(pw, new_placement(pw)) for _ in range(2)]
+    blocked = [_proposed(pw) for _ in range(3)]
+    elsewhere = new_placement(pw, school="a2", status="proposed")
+    url = reverse("placements:awaiting_agreement")
+    sign_in(client, pw.personas["a.headteacher"])
+    client.get(url)  # warm the session and the trust's cached policy
+    with django_assert_max_num_queries(20):
+        body = client.get(url).content.decode()
+    ready_part = body[body.index('data-testid="ready"') : body.index('data-testid="blocked"')]
+    blocked_part = body[body.index('data-testid="blocked"') :]
+    for p in ready:
+        assert f'data-testid="agree-{p.pk}"' in ready_part
+    for p in blocked:
+        assert f'data-testid="blocked-{p.pk}"' in blocked_part and f"agree-{p.pk}" not in body
+    assert 'data-gate="provider_accepted"' in blocked_part and "Personalised plan" in blocked_part
+    assert f"blocked-{elsewhere.pk}" not in body and "Quillon" not in body
+    # More placements, the same queries.
+    more = [_proposed(pw) for _ in range(3)]
+    with django_assert_max_num_queries(20):
+        body = client.get(url).content.decode()
+    assert all(f"blocked-{p.pk}" in body for p in more)
+    response = client.post(
+        reverse("placements:placement_agree", kwargs={"placement_pk": ready[0].pk}), {"next": "awaiting"}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    ready[0].refresh_from_db()
+    assert ready[0].status == "agreed"
+
+
+def test_agree_is_offered_only_where_it_can_succeed(pw, client):
+    blocked, ready = _proposed(pw), make_ready(pw, new_placement(pw))
+    sign_in(client, pw.personas["a.headteacher"])
+    page = client.get(
+        reverse("placements:placement_detail", kwargs={"placement_pk": blocked.pk})
+    ).content.decode()
+    assert 'data-testid="agree"' not in page and "blocked by" in page
+    page = client.get(
+        reverse("placements:placement_detail", kwargs={"placement_pk": ready.pk})
+    ).content.decode()
+    assert 'data-testid="agree"' in page and 'data-testid="agree-blocked"' not in page
+
+
+def test_only_the_head_has_the_list(pw, client):
+    url = reverse("placements:awaiting_agreement")
+    for key in ("a.ap_lead", "a.provider_staff", "a.trust_admin"):
+        sign_in(client, pw.personas[key])
+        assert client.get(url).status_code == 403
