@@ -418,6 +418,23 @@ class SLASignForm(forms.Form):
     confirm = forms.BooleanField(label="I have read this version of the agreement and agree to it")
 
 
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label="What it is", choices=[])
+    title = forms.CharField(max_length=200, required=False)
+    file = forms.FileField(label="File (PDF, Word, PNG or JPEG)", required=False)
+    shared_with_provider = forms.BooleanField(
+        required=False,
+        label="Share with the provider",
+        help_text="Unticked, only the school's staff can open it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from placements.models import Attachment
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Attachment.Kind.choices
+
+
 class ReferralAcceptForm(forms.Form):
     start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
     # Checked by the service, which says what is missing in words a person can act on.

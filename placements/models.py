@@ -12,7 +12,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from placements.upn import upn_problem
-from providers.models import YEAR_GROUPS  # noqa: F401 - one list of year groups, shared with providers
+from providers.models import (
+    YEAR_GROUPS,  # noqa: F401 - one list of year groups, shared with providers
+    get_private_storage,
+)
 from trusts.models import School, Trust, scoped_manager
 from trusts.roles import Role
 
@@ -706,3 +709,57 @@ class TargetOutcome(models.Model):
 
     def __str__(self):
         return f"{self.get_result_display()}: {self.target}"
+
+
+def attachment_upload_to(instance, filename):
+    # The stored name never comes from the uploader: a generated name with the extension of the detected type.
+    import os
+    import uuid
+
+    return f"placements/{instance.trust_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        placements = Placement.objects.visible_to(membership)
+        if membership.role == Role.PROVIDER_STAFF:
+            # The provider sees only what the school chose to share with it.
+            return self.filter(placement__in=placements, shared_with_provider=True)
+        return self.filter(placement__in=placements)
+
+
+class Attachment(models.Model):
+    """A private document on a placement (referral, EHCP, risk assessment, a home/school agreement signed on
+    paper), checked by content on upload and served only through a permission check."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral documents"
+        EHCP = "ehcp", "EHCP"
+        RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+        HOME_SCHOOL_AGREEMENT = "home_school", "Home/school agreement (signed on paper)"
+        OTHER = "other", "Other"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    shared_with_provider = models.BooleanField(
+        "shared with the provider", default=False, help_text="Unticked: the school's staff only."
+    )
+    file = models.FileField(upload_to=attachment_upload_to, storage=get_private_storage, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(AttachmentQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.title or self.get_kind_display()

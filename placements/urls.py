@@ -43,6 +43,10 @@ urlpatterns = [
     path("placements/<int:placement_pk>/incidents/new/", reviews.incident_create, name="incident_create"),
     path("placements/<int:placement_pk>/referral/", agreements.referral_respond, name="referral_respond"),
     path("placements/<int:placement_pk>/agreement/", agreements.sla_history, name="sla_history"),
+    path(
+        "placements/<int:placement_pk>/documents/new/", agreements.attachment_upload, name="attachment_upload"
+    ),
+    path("documents/<int:attachment_pk>/", agreements.attachment_download, name="attachment_download"),
     path("sla/<int:sla_pk>/sign/school/", agreements.sla_sign_school, name="sla_sign_school"),
     path("sla/<int:sla_pk>/sign/provider/", agreements.sla_sign_provider, name="sla_sign_provider"),
     path("sla/<int:sla_pk>/pdf/", agreements.sla_pdf, name="sla_pdf"),

@@ -337,3 +337,17 @@ class ChaseEventFactory(TenantFactory):
     kind = "consecutive"
     occurred_at = factory.SelfAttribute("expected_session.starts_at")
     detail = "6 sessions in a row"
+
+
+class AttachmentFactory(TenantFactory):
+    class Meta:
+        model = "placements.Attachment"
+
+    placement = factory.SubFactory(PlacementFactory, status="proposed")
+    trust = factory.SelfAttribute("placement.trust")
+    kind = "referral"
+    shared_with_provider = True
+    file = factory.django.FileField(data=MINIMAL_PDF, filename="document.pdf")
+    original_name = "document.pdf"
+    content_type = "application/pdf"
+    size = len(MINIMAL_PDF)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    AttachmentFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
     NotificationFactory,
@@ -64,6 +65,11 @@ def _sla(world, target):
 
 def _notice(world, target):
     return ReferralNoticeFactory(placement=_placement_obj(world, target)).pk
+
+
+def _attachment(world, target):
+    # Shared with the provider, so that provider staff would see it if isolation failed.
+    return AttachmentFactory(placement=_placement_obj(world, target), shared_with_provider=True).pk
 
 
 def _review(world, target):
@@ -128,6 +134,7 @@ OBJECT_PARAMS = {
     "sla_pk": _sla,
     "notice_pk": _notice,
     "review_pk": _review,
+    "attachment_pk": _attachment,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

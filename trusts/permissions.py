@@ -74,6 +74,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # (Membership.may_sign_agreements).
     "sla.sign_for_school": frozenset({Role.HEADTEACHER, Role.AP_LEAD}),
     "sla.sign_for_provider": PROVIDER,
+    # Private documents on a placement: the school's, some shared with the provider (``visible_to``).
+    "attachment.upload": PLACEMENT_MANAGERS,
+    "attachment.read": PUPIL_WORKERS | PROVIDER,
     "notice.read": PUPIL_WORKERS,
     "notice.issue": PLACEMENT_MANAGERS,
     "review.manage": PLACEMENT_MANAGERS,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from placements import forms
-from placements.agreements import notice, referral, sla
+from placements.agreements import attachments, notice, referral, sla
 from placements.agreements.notice import notice_document_render
-from placements.models import Placement, ReferralNotice, SLAVersion
+from placements.models import Attachment, Placement, ReferralNotice, SLAVersion
 from placements.views.common import get_placement, pdf_response, show_error, to_detail
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
@@ -192,3 +194,40 @@ def notice_pdf(request, notice_pk):
     return pdf_response(
         notice.pdf, f"offsite-direction-notice-{notice.placement_id}-{notice.notice_date}.pdf"
     )
+
+
+@permission_required("attachment.upload")
+def attachment_upload(request, placement_pk):
+    placement = get_placement(request, placement_pk)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachments.attachment_upload(by=request.membership, placement=placement, **form.cleaned_data)
+        except DomainError as error:
+            for problem in error.problems:
+                form.add_error(error.field if error.field in form.fields else None, problem)
+        else:
+            messages.success(request, "The document is saved.")
+            return to_detail(placement)
+    return render(
+        request,
+        "placements/form.html",
+        {"form": form, "title": "Add a document", "placement": placement},
+    )
+
+
+@permission_required("attachment.read")
+def attachment_download(request, attachment_pk):
+    attachment = get_visible_or_404(Attachment.objects, request.membership, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    extension = attachment.file.name.rsplit(".", 1)[-1]
+    stem = slugify(attachment.original_name.rsplit(".", 1)[0]) or "document"
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{stem}.{extension}", content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from placements import census, forms, lifecycle, selectors
 from placements.agreements import sla
 from placements.gates import agreement_readiness, placement_gates
-from placements.models import Placement, Plan
+from placements.models import Attachment, Placement, Plan
 from placements.panels import placement_panels
 from placements.views.common import get_placement, show_error, to_detail
 from trusts.errors import DomainError
@@ -97,15 +97,18 @@ def placement_detail(request, placement_pk):
         "today": timezone.localdate(),
         "costs": selectors.cost_parts(placement),
         "panels": placement_panels(request, placement),
+        "attachments": Attachment.objects.visible_to(membership).filter(placement=placement),
+        "can_upload": has_perm(membership, "attachment.upload"),
     }
     if school_view:
+        versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))
         context.update(
             {
                 "gates": placement_gates(placement),
                 "consents": placement.consents.select_related("carer"),
                 "la_agreements": placement.la_agreements.all(),
-                "sla_versions": placement.sla_versions.defer("pdf", "signed_pdf", "snapshot"),
-                "sla_current": sla.sla_is_current(sla.latest_sla(placement), placement),
+                "sla_versions": versions,
+                "sla_current": sla.sla_is_current(versions[0] if versions else None, placement),
                 "notices": placement.notices.defer("pdf", "contents"),
                 "outcome": getattr(placement, "outcome", None)
                 if placement.status == Placement.Status.ENDED

@@ -415,3 +415,78 @@ def test_only_the_head_has_the_list(pw, client):
     for key in ("a.ap_lead", "a.provider_staff", "a.trust_admin"):
         sign_in(client, pw.personas[key])
         assert client.get(url).status_code == 403
+
+
+# --- Private attachments -------------------------------------------------------------------------------
+
+
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def test_documents_are_checked_on_upload_and_shared_only_as_the_school_chooses(pw, client):
+    from tests.factories import MINIMAL_PDF
+
+    placement = _proposed(pw)
+    url = reverse("placements:attachment_upload", kwargs={"placement_pk": placement.pk})
+    sign_in(client, pw.personas["a.ap_lead"])
+    refused = client.post(url, {"kind": "ehcp", "file": _upload("ehcp.pdf", b"MZ\x90\x00 not a pdf")})
+    assert refused.status_code == 200 and "Upload a PDF" in refused.content.decode()
+    assert not placement.attachments.exists()
+    client.post(url, {"kind": "ehcp", "title": "EHCP 2026", "file": _upload("ehcp.pdf", MINIMAL_PDF)})
+    client.post(
+        url,
+        {
+            "kind": "risk_assessment",
+            "title": "Risk assessment",
+            "shared_with_provider": "on",
+            "file": _upload("risk.pdf", MINIMAL_PDF),
+        },
+    )
+    private, shared = (
+        placement.attachments.get(kind="ehcp"),
+        placement.attachments.get(kind="risk_assessment"),
+    )
+    assert not private.file.name.endswith("ehcp.pdf")  # the stored name never comes from the uploader
+    for key in ("a.ap_lead", "a.school_dsl"):
+        sign_in(client, pw.personas[key])
+        response = client.get(reverse("placements:attachment_download", kwargs={"attachment_pk": private.pk}))
+        assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    sign_in(client, pw.personas["a.provider_staff"])
+    page = client.get(
+        reverse("placements:placement_detail", kwargs={"placement_pk": placement.pk})
+    ).content.decode()
+    assert "Risk assessment" in page and "EHCP 2026" not in page
+    assert (
+        client.get(reverse("placements:attachment_download", kwargs={"attachment_pk": shared.pk})).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            reverse("placements:attachment_download", kwargs={"attachment_pk": private.pk})
+        ).status_code
+        == 404
+    )
+    assert client.post(url, {"kind": "other", "file": _upload("x.pdf", MINIMAL_PDF)}).status_code == 403
+
+
+def test_documents_are_the_placements_own(pw, client):
+    from tests.factories import AttachmentFactory
+
+    placement = _proposed(pw)
+    shared = AttachmentFactory(placement=placement, shared_with_provider=True)
+    url = reverse("placements:attachment_download", kwargs={"attachment_pk": shared.pk})
+    other = MembershipFactory(trust=pw.trust_a, role=Role.PROVIDER_STAFF, provider=pw.providers["a_other"])
+    for membership in (
+        other,
+        pw.personas["b.provider_staff"],
+        pw.personas["a2.ap_lead"],
+        pw.personas["b.ap_lead"],
+    ):
+        sign_in(client, membership)
+        assert client.get(url).status_code == 404
+    upload = reverse("placements:attachment_upload", kwargs={"placement_pk": placement.pk})
+    sign_in(client, pw.personas["a2.ap_lead"])
+    assert client.get(upload).status_code == 404
