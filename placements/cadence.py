@@ -64,7 +64,14 @@ def cadence_reconcile(*, today=None) -> dict:
     waiting; the provider is asked for each half-termly report when due and chased once when overdue."""
     today = today or timezone.localdate()
     directory = Directory()
-    counts = {"reviews": 0, "parent_reviews": 0, "reports_due": 0, "reports_overdue": 0}
+    counts = {
+        "reviews": 0,
+        "parent_reviews": 0,
+        "reports_due": 0,
+        "reports_overdue": 0,
+        "assessments_due": 0,
+        "assessments_overdue": 0,
+    }
     placements = (
         Placement.objects.filter(status__in=Placement.COMMITTED_STATUSES)
         .select_related("trust__policy", "school", "provider", "pupil")
@@ -90,6 +97,25 @@ def cadence_reconcile(*, today=None) -> dict:
             counts["parent_reviews"] += bool(next_parent_review(placement, after=after, terms=terms))
         if placement.status != Placement.Status.ACTIVE:
             continue
+        if placement.initial_assessment_on is None and today >= placement.start_date:
+            due_by = placement.start_date + timedelta(days=rules.INITIAL_ASSESSMENT_DAYS)
+            overdue = today > due_by
+            sent = alert(
+                kind=f"placements.initial_assessment_{'overdue' if overdue else 'due'}",
+                trust=placement.trust,
+                key=f"initial-assessment-{'overdue' if overdue else 'due'}:{placement.pk}",
+                subject=(
+                    f"Initial assessment {'overdue' if overdue else 'due'}: {placement.pupil.initials} at "
+                    f"{placement.provider}"
+                ),
+                body=f"The provider's initial assessment of the pupil is due by {due_by:%A %d %B %Y}.",
+                url=placement_url(placement),
+                school=placement.school,
+                provider=placement.provider,
+                urgent=overdue,
+                directory=directory,
+            )
+            counts["assessments_overdue" if overdue else "assessments_due"] += bool(sent)
         reports = [r.period_ending for r in placement.provider_reports.all()]
         overdue_days = placement.trust.policy.provider_report_overdue_days
         for first, last in rules.provider_report_due_periods(

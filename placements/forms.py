@@ -435,6 +435,29 @@ class AttachmentForm(forms.Form):
         self.fields["kind"].choices = Attachment.Kind.choices
 
 
+class SetupMeetingForm(forms.Form):
+    held_on = forms.DateField(label="Held on", widget=DateInput())
+    attendees = forms.CharField(
+        label="Who came",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The pupil, parents or carers, the school and the provider.",
+    )
+    notes = forms.CharField(label="What was agreed", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InitialAssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label="Assessed on", widget=DateInput())
+    summary = forms.CharField(label="What the assessment found", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class HomeSchoolAgreementForm(forms.Form):
+    agreed_on = forms.DateField(label="Agreed on", widget=DateInput())
+    carers = forms.CharField(label="Parents or carers who agreed", max_length=300)
+    pupil_agreed = forms.BooleanField(label="The pupil agreed", required=False)
+    school_name = forms.CharField(label="Agreed for the school by", max_length=150)
+    provider_name = forms.CharField(label="Agreed for the provider by", max_length=150)
+
+
 class ReferralAcceptForm(forms.Form):
     start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
     # Checked by the service, which says what is missing in words a person can act on.
@@ -489,6 +512,7 @@ class ReviewRecordForm(StyledModelForm):
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].required = True
+        self.fields["attendance_percent"].help_text = "Leave empty: it is counted from the registers."
         self.targets = list(targets)
         for t in self.targets:
             self.fields[f"rating_{t.pk}"] = forms.ChoiceField(
@@ -544,6 +568,7 @@ class EndForm(StyledModelForm):
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attendance_percent"].help_text = "Leave empty: it is counted from the registers."
         self.targets = list(targets)
         for t in self.targets:
             self.fields[f"result_{t.pk}"] = forms.ChoiceField(

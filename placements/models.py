@@ -261,6 +261,12 @@ class Placement(models.Model):
     )
     provider_decline_reason = models.TextField(blank=True)
     key_worker = models.CharField("the provider's key worker", max_length=150, blank=True)
+    # The provider's initial assessment of the pupil, due within a week of the start.
+    initial_assessment_on = models.DateField(null=True, blank=True)
+    initial_assessment_summary = models.TextField(blank=True)
+    initial_assessment_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -763,3 +769,55 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title or self.get_kind_display()
+
+
+class SetupMeeting(models.Model):
+    """The set-up (welcome) meeting before or at the start: who came and what was agreed."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="setup_meetings")
+    held_on = models.DateField()
+    attendees = models.TextField(
+        help_text="Who came: the pupil, parents or carers, the school, the provider."
+    )
+    notes = models.TextField("what was agreed", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"Set-up meeting on {self.held_on:%d %b %Y}"
+
+
+class HomeSchoolAgreement(models.Model):
+    """The home/school agreement of the placement, agreed by the parents or carers, the pupil, the school and
+    the provider; its wording frozen as agreed, printable."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="home_school_agreements")
+    agreed_on = models.DateField()
+    carers = models.CharField("parents or carers agreeing", max_length=300)
+    pupil_agreed = models.BooleanField("the pupil agreed", default=False)
+    school_name = models.CharField("agreed for the school by", max_length=150)
+    provider_name = models.CharField("agreed for the provider by", max_length=150)
+    contents = models.JSONField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-agreed_on", "-pk"]
+
+    def __str__(self):
+        return f"Home/school agreement of {self.agreed_on:%d %b %Y}"

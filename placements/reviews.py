@@ -262,6 +262,11 @@ def placement_end(
         placement.ended_outcome = ended_outcome
         placement.ended_reason = ended_reason
         placement.save(update_fields=["status", "ended_on", "ended_outcome", "ended_reason", "updated_at"])
+        if outcome.get("attendance_percent") is None:
+            # Attendance over the whole placement, from the registers.
+            counted = placement_attendance(placement, start=placement.start_date, end=ended_on)
+            if counted is not None and counted.percent is not None:
+                outcome = {**outcome, "attendance_percent": counted.percent}
         result = Outcome(trust_id=placement.trust_id, placement=placement, recorded_by=by.user, **outcome)
         full_clean(result, exclude=["placement", "recorded_by"])
         result.save()

@@ -188,3 +188,7 @@ def default_session_times(*, opens_at: time | None, closes_at: time | None) -> d
         return {"am": DEFAULT_SESSION_TIMES["am"], "pm": (opens_at, closes_at)}
     pm_start = AFTERNOON_STARTS if closes_at > AFTERNOON_STARTS else MORNING_ENDS
     return {"am": (opens_at, min(MORNING_ENDS, closes_at)), "pm": (pm_start, closes_at)}
+
+
+# The provider's initial assessment of the pupil is made within a week of the start.
+INITIAL_ASSESSMENT_DAYS = 7

@@ -47,6 +47,20 @@ urlpatterns = [
         "placements/<int:placement_pk>/documents/new/", agreements.attachment_upload, name="attachment_upload"
     ),
     path("documents/<int:attachment_pk>/", agreements.attachment_download, name="attachment_download"),
+    path(
+        "placements/<int:placement_pk>/setup-meeting/",
+        agreements.setup_meeting_record,
+        name="setup_meeting_record",
+    ),
+    path(
+        "placements/<int:placement_pk>/initial-assessment/",
+        agreements.initial_assessment_record,
+        name="initial_assessment_record",
+    ),
+    path(
+        "placements/<int:placement_pk>/home-school/", agreements.home_school_record, name="home_school_record"
+    ),
+    path("home-school/<int:home_school_pk>/pdf/", agreements.home_school_pdf, name="home_school_pdf"),
     path("sla/<int:sla_pk>/sign/school/", agreements.sla_sign_school, name="sla_sign_school"),
     path("sla/<int:sla_pk>/sign/provider/", agreements.sla_sign_provider, name="sla_sign_provider"),
     path("sla/<int:sla_pk>/pdf/", agreements.sla_pdf, name="sla_pdf"),

@@ -19,6 +19,7 @@ from tests.factories import (
     AttachmentFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
+    HomeSchoolAgreementFactory,
     NotificationFactory,
     PlacementFactory,
     PupilFactory,
@@ -70,6 +71,10 @@ def _notice(world, target):
 def _attachment(world, target):
     # Shared with the provider, so that provider staff would see it if isolation failed.
     return AttachmentFactory(placement=_placement_obj(world, target), shared_with_provider=True).pk
+
+
+def _home_school(world, target):
+    return HomeSchoolAgreementFactory(placement=_placement_obj(world, target)).pk
 
 
 def _review(world, target):
@@ -135,6 +140,7 @@ OBJECT_PARAMS = {
     "notice_pk": _notice,
     "review_pk": _review,
     "attachment_pk": _attachment,
+    "home_school_pk": _home_school,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

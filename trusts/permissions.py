@@ -74,6 +74,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # (Membership.may_sign_agreements).
     "sla.sign_for_school": frozenset({Role.HEADTEACHER, Role.AP_LEAD}),
     "sla.sign_for_provider": PROVIDER,
+    # The first weeks: the set-up meeting and the initial assessment (the provider's or the school's), the
+    # home/school agreement (recorded by the school).
+    "setup_meeting.record": PLACEMENT_MANAGERS | PROVIDER,
+    "initial_assessment.record": PLACEMENT_MANAGERS | PROVIDER,
+    "home_school.record": PLACEMENT_MANAGERS,
+    "home_school.read": PUPIL_WORKERS | PROVIDER,
     # Private documents on a placement: the school's, some shared with the provider (``visible_to``).
     "attachment.upload": PLACEMENT_MANAGERS,
     "attachment.read": PUPIL_WORKERS | PROVIDER,

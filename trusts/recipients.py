@@ -102,6 +102,12 @@ ALERTS: dict[str, AlertKind] = {
     "placements.provider_report_overdue": AlertKind(
         "A provider's half-termly progress report overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
     ),
+    "placements.initial_assessment_due": AlertKind(
+        "A provider's initial assessment due (within a week of the start)", (A.PROVIDER_STAFF,)
+    ),
+    "placements.initial_assessment_overdue": AlertKind(
+        "A provider's initial assessment overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
+    ),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(

@@ -37,3 +37,7 @@ def render_sla_pdf(
 
 def render_notice_pdf(*, contents: dict) -> bytes:
     return _render("placements/pdf/offsite_notice.html", {"n": contents})
+
+
+def render_home_school_pdf(*, contents: dict) -> bytes:
+    return _render("placements/pdf/home_school.html", {"h": contents})

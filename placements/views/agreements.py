@@ -10,9 +10,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from placements import forms
-from placements.agreements import attachments, notice, referral, sla
+from placements.agreements import attachments, first_weeks, notice, referral, sla
 from placements.agreements.notice import notice_document_render
-from placements.models import Attachment, Placement, ReferralNotice, SLAVersion
+from placements.models import Attachment, HomeSchoolAgreement, Placement, ReferralNotice, SLAVersion
 from placements.views.common import get_placement, pdf_response, show_error, to_detail
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
@@ -231,3 +231,76 @@ def attachment_download(request, attachment_pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _record(request, placement_pk, *, form_class, service, title, done, initial=None, hint=""):
+    placement = get_placement(request, placement_pk)
+    form = form_class(request.POST or None, initial=initial or {"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(by=request.membership, placement=placement, **form.cleaned_data)
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, done)
+            return to_detail(placement)
+    return render(
+        request, "placements/form.html", {"form": form, "title": title, "placement": placement, "hint": hint}
+    )
+
+
+@permission_required("setup_meeting.record")
+def setup_meeting_record(request, placement_pk):
+    return _record(
+        request,
+        placement_pk,
+        form_class=forms.SetupMeetingForm,
+        service=first_weeks.setup_meeting_record,
+        title="The set-up meeting",
+        done="Set-up meeting recorded.",
+        initial={"held_on": timezone.localdate()},
+    )
+
+
+@permission_required("initial_assessment.record")
+def initial_assessment_record(request, placement_pk):
+    return _record(
+        request,
+        placement_pk,
+        form_class=forms.InitialAssessmentForm,
+        service=first_weeks.initial_assessment_record,
+        title="The initial assessment",
+        done="Initial assessment recorded.",
+        initial={"assessed_on": timezone.localdate()},
+        hint="Due within a week of the start.",
+    )
+
+
+@permission_required("home_school.record")
+def home_school_record(request, placement_pk):
+    placement = get_placement(request, placement_pk)
+    carers = ", ".join(c.name for c in placement.pupil.carers.filter(has_parental_responsibility=True))
+    return _record(
+        request,
+        placement_pk,
+        form_class=forms.HomeSchoolAgreementForm,
+        service=first_weeks.home_school_agreement_record,
+        title="The home/school agreement",
+        done="Home/school agreement recorded: print it for everyone who agreed.",
+        initial={
+            "agreed_on": timezone.localdate(),
+            "carers": carers,
+            "school_name": request.user.get_full_name(),
+            "provider_name": placement.key_worker or placement.provider.contact_name,
+        },
+        hint="Recorded once the parents or carers, the pupil, the school and the provider have all agreed.",
+    )
+
+
+@permission_required("home_school.read")
+def home_school_pdf(request, home_school_pk):
+    agreement = get_visible_or_404(HomeSchoolAgreement.objects, request.membership, pk=home_school_pk)
+    return pdf_response(
+        first_weeks.home_school_pdf(agreement),
+        f"home-school-agreement-{agreement.placement_id}-{agreement.agreed_on}.pdf",
+    )

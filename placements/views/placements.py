@@ -99,6 +99,11 @@ def placement_detail(request, placement_pk):
         "panels": placement_panels(request, placement),
         "attachments": Attachment.objects.visible_to(membership).filter(placement=placement),
         "can_upload": has_perm(membership, "attachment.upload"),
+        "setup_meetings": placement.setup_meetings.all(),
+        "home_school_agreements": placement.home_school_agreements.all(),
+        "can_record_setup": open_ and has_perm(membership, "setup_meeting.record"),
+        "can_record_assessment": committed and has_perm(membership, "initial_assessment.record"),
+        "can_record_home_school": open_ and has_perm(membership, "home_school.record"),
     }
     if school_view:
         versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))

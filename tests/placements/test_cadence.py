@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from placements import cadence, lifecycle, reviews, rules, tasks
+from placements.agreements import first_weeks
 from tests.conftest import sign_in
 from tests.factories import ExpectedSessionFactory, RegisterMarkFactory
 from tests.placements.conftest import make_ready, new_placement
@@ -112,12 +113,8 @@ def test_a_review_takes_attendance_from_the_registers(pw, clock):
 def test_the_reconciler_puts_back_missing_reviews_once(pw):
     placement = _active(pw)
     placement.reviews.all().delete()
-    assert cadence.cadence_reconcile(today=date(2026, 12, 1)) == {
-        "reviews": 1,
-        "parent_reviews": 1,
-        "reports_due": 0,
-        "reports_overdue": 0,
-    }
+    counts = cadence.cadence_reconcile(today=date(2026, 12, 1))
+    assert (counts["reviews"], counts["parent_reviews"], counts["reports_due"]) == (1, 1, 0)
     assert _waiting(placement) == {"parent": date(2026, 12, 4), "scheduled": date(2027, 1, 11)}
     assert cadence.cadence_reconcile(today=date(2026, 12, 1))["reviews"] == 0
 
@@ -146,7 +143,8 @@ def test_the_progress_report_is_asked_for_once_and_chased_once(pw, clock):
     )
     Notification.objects.all().delete()
     tasks.reconcile_cadence_all_trusts()
-    assert not Notification.objects.exists()  # the report is in: nothing more for that half-term
+    # The report is in: nothing more for that half-term.
+    assert not Notification.objects.filter(kind__startswith="placements.provider_report").exists()
 
 
 def test_the_progress_report_counts_attendance_from_the_registers(pw, clock, client):
@@ -181,3 +179,25 @@ def test_a_report_without_progress_is_refused(pw):
             period_ending=date(2026, 12, 18),
             progress=" ",
         )
+
+
+def test_the_initial_assessment_is_asked_for_at_the_start_and_chased_after_a_week(pw, clock):
+    placement = _active(pw)
+    staff, lead = pw.personas["a.provider_staff"], pw.personas["a.ap_lead"]
+    assert cadence.cadence_reconcile(today=date(2026, 11, 27))["assessments_due"] == 0  # not started yet
+    assert cadence.cadence_reconcile(today=date(2026, 11, 30))["assessments_due"] == 1
+    assert cadence.cadence_reconcile(today=date(2026, 12, 1))["assessments_due"] == 0  # once
+    assert cadence.cadence_reconcile(today=date(2026, 12, 8))["assessments_overdue"] == 1
+    assert Notification.objects.filter(
+        recipient=lead.user, kind="placements.initial_assessment_overdue"
+    ).exists()
+    clock.move_to("2026-12-08 15:00 +00:00")
+    first_weeks.initial_assessment_record(
+        by=staff,
+        placement=placement,
+        assessed_on=date(2026, 12, 8),
+        summary="Reading age 11; keen on practical work.",
+    )
+    Notification.objects.all().delete()
+    counts = cadence.cadence_reconcile(today=date(2026, 12, 9))
+    assert counts["assessments_due"] == counts["assessments_overdue"] == 0

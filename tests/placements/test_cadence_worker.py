@@ -14,7 +14,8 @@ from django_scopes import scope, scopes_disabled
 
 from apcommission.celery import app
 from placements import lifecycle, reviews, tasks
-from placements.models import Review
+from placements.agreements import first_weeks
+from placements.models import Placement, Review
 from tests.conftest import build_world
 from tests.placements.conftest import add_calendar, approve, make_ready, new_placement
 from trusts.models import Notification
@@ -66,6 +67,18 @@ def test_a_simulated_term_asks_for_everything_once_and_chases_only_what_is_late(
                             held_on=day,
                             progress=[{"target": t, "rating": "some"} for t in placement.plan.targets.all()],
                         )
+                    if (
+                        Notification.objects.filter(
+                            recipient=staff.user, kind="placements.initial_assessment_due"
+                        ).exists()
+                        and not Placement.objects.get(pk=placement.pk).initial_assessment_on
+                    ):
+                        first_weeks.initial_assessment_record(
+                            by=staff,
+                            placement=placement,
+                            assessed_on=day,
+                            summary="Baseline in English and maths.",
+                        )
                     asked = Notification.objects.filter(
                         recipient=staff.user, kind__startswith="placements.provider_report"
                     )
@@ -111,6 +124,12 @@ def test_a_simulated_term_asks_for_everything_once_and_chases_only_what_is_late(
         assert list(
             to_lead.filter(kind="placements.provider_report_overdue").values_list("key", flat=True)
         ) == [f"provider-report-overdue:{placement.pk}:2027-02-14"]
+        # The initial assessment was asked for once, at the start, and made that day: never chased.
+        assert list(
+            Notification.objects.filter(kind__startswith="placements.initial_assessment").values_list(
+                "key", flat=True
+            )
+        ) == [f"initial-assessment-due:{placement.pk}"]
         # Three reports, one a half-term each; the next half-termly and parent reviews are already waiting.
         assert placement.provider_reports.count() == 3
         assert set(
