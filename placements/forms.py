@@ -458,6 +458,21 @@ class HomeSchoolAgreementForm(forms.Form):
     provider_name = forms.CharField(label="Agreed for the provider by", max_length=150)
 
 
+class SuspensionForm(forms.Form):
+    first_day = forms.DateField(label="First day of the suspension", widget=DateInput())
+    school_days = forms.IntegerField(label="Length (school days)", min_value=1, max_value=45)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuspensionNoticeForm(forms.Form):
+    report_to = forms.CharField(label="Whom the pupil reports to on the first day", max_length=200)
+    parents_consented = forms.BooleanField(
+        required=False,
+        label="The parents agreed to less than 48 hours' notice",
+        help_text="Only for provision that starts before the sixth day.",
+    )
+
+
 class ReferralAcceptForm(forms.Form):
     start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
     # Checked by the service, which says what is missing in words a person can act on.

@@ -821,3 +821,49 @@ class HomeSchoolAgreement(models.Model):
 
     def __str__(self):
         return f"Home/school agreement of {self.agreed_on:%d %b %Y}"
+
+
+class Suspension(models.Model):
+    """A suspension (fixed-period exclusion) of the pupil, in school days. Consecutive suspensions add up
+    (``placements.rules.suspension_run``)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="suspensions")
+    first_day = models.DateField()
+    school_days = models.PositiveSmallIntegerField()
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPupilQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_day", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(school_days__gte=1), name="suspension_has_days")]
+
+    def __str__(self):
+        return f"Suspension of {self.school_days} school days from {self.first_day:%d %b %Y}"
+
+
+class SuspensionNotice(models.Model):
+    """The parents' notice of the provision arranged during a suspension (start date, times, address and
+    whom to report to), frozen as given."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="suspension_notices")
+    given_at = models.DateTimeField()
+    contents = models.JSONField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self):
+        return f"Suspension provision notice of {self.given_at:%d %b %Y}"

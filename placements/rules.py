@@ -192,3 +192,47 @@ def default_session_times(*, opens_at: time | None, closes_at: time | None) -> d
 
 # The provider's initial assessment of the pupil is made within a week of the start.
 INITIAL_ASSESSMENT_DAYS = 7
+
+
+# Suspensions (the trust's AP policy, section 8): a suspension of more than five school days, or consecutive
+# suspensions adding up to more, needs full-time provision from the sixth school day (from the first for a
+# looked-after child); the parents are told of it in writing at least 48 hours before it starts.
+SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION = 5
+SUSPENSION_NOTICE_HOURS = 48
+
+
+def suspension_school_days(calendar, *, first_day: date, school_days: int) -> list[date]:
+    """The school days a suspension of ``school_days`` covers from ``first_day``, all inside one term."""
+    start = calendar.next_school_day(first_day, inclusive=True)
+    days = [start]
+    while len(days) < school_days:
+        days.append(calendar.add(days[-1], 1))
+    term = calendar.term_for(start)
+    if term is None or days[-1] > term.end_date:
+        left = len([d for d in days if term and d <= term.end_date])
+        raise ValueError(
+            f"The term has only {left} school day{'s' if left != 1 else ''} left from {start:%d %B %Y}: "
+            f"a suspension of {school_days} school days does not fit in it."
+        )
+    return days
+
+
+def suspension_run(calendar, suspensions) -> list[date]:
+    """The school days of the latest run of consecutive suspensions (each with first_day and school_days):
+    suspensions that follow one another with no school day between count as one period."""
+    runs: list[list[date]] = []
+    for s in sorted(suspensions, key=lambda s: s.first_day):
+        days = suspension_school_days(calendar, first_day=s.first_day, school_days=s.school_days)
+        if runs and calendar.add(runs[-1][-1], 1) >= days[0]:
+            runs[-1] = sorted(set(runs[-1]) | set(days))
+        else:
+            runs.append(days)
+    return runs[-1] if runs else []
+
+
+def suspension_provision_day(run: list[date], *, looked_after: bool) -> date | None:
+    """The day provision must start for a run of suspension days: the sixth school day (the first for a
+    looked-after child) where the run is longer than five school days; None where none is needed."""
+    if len(run) <= SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION:
+        return None
+    return run[0] if looked_after else run[SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION]

@@ -61,6 +61,17 @@ urlpatterns = [
         "placements/<int:placement_pk>/home-school/", agreements.home_school_record, name="home_school_record"
     ),
     path("home-school/<int:home_school_pk>/pdf/", agreements.home_school_pdf, name="home_school_pdf"),
+    path("pupils/<int:pupil_pk>/suspensions/", agreements.suspension_record, name="suspension_record"),
+    path(
+        "placements/<int:placement_pk>/suspension-notice/",
+        agreements.suspension_notice_issue,
+        name="suspension_notice_issue",
+    ),
+    path(
+        "suspension-notices/<int:suspension_notice_pk>/pdf/",
+        agreements.suspension_notice_pdf,
+        name="suspension_notice_pdf",
+    ),
     path("sla/<int:sla_pk>/sign/school/", agreements.sla_sign_school, name="sla_sign_school"),
     path("sla/<int:sla_pk>/sign/provider/", agreements.sla_sign_provider, name="sla_sign_provider"),
     path("sla/<int:sla_pk>/pdf/", agreements.sla_pdf, name="sla_pdf"),

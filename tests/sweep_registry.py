@@ -77,6 +77,21 @@ def _home_school(world, target):
     return HomeSchoolAgreementFactory(placement=_placement_obj(world, target)).pk
 
 
+def _suspension_notice(world, target):
+    from django_scopes import scopes_disabled
+
+    from placements.models import SuspensionNotice
+
+    placement = _placement_obj(world, target)
+    with scopes_disabled():
+        return SuspensionNotice.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            given_at="2026-11-20T09:00:00+00:00",
+            contents={"pupil": placement.pupil.legal_name, "school": placement.school.name, "sessions": []},
+        ).pk
+
+
 def _review(world, target):
     return ReviewFactory(placement=_placement_obj(world, target)).pk
 
@@ -141,6 +156,7 @@ OBJECT_PARAMS = {
     "review_pk": _review,
     "attachment_pk": _attachment,
     "home_school_pk": _home_school,
+    "suspension_notice_pk": _suspension_notice,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

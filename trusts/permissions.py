@@ -86,6 +86,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "notice.read": PUPIL_WORKERS,
     "notice.issue": PLACEMENT_MANAGERS,
     "review.manage": PLACEMENT_MANAGERS,
+    # Suspensions of more than five days need provision from the sixth day (the notice: "notice.issue").
+    "suspension.record": PLACEMENT_MANAGERS,
     # Half-termly reports and behaviour incidents come from the provider, and from the school's own staff.
     "provider_report.write": PLACEMENT_MANAGERS | PROVIDER,
     "incident.report": PLACEMENT_MANAGERS | PROVIDER,

@@ -41,3 +41,7 @@ def render_notice_pdf(*, contents: dict) -> bytes:
 
 def render_home_school_pdf(*, contents: dict) -> bytes:
     return _render("placements/pdf/home_school.html", {"h": contents})
+
+
+def render_suspension_notice_pdf(*, contents: dict) -> bytes:
+    return _render("placements/pdf/suspension_notice.html", {"n": contents})

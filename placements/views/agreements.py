@@ -10,11 +10,21 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from placements import forms
-from placements.agreements import attachments, first_weeks, notice, referral, sla
+from placements.agreements import attachments, first_weeks, notice, referral, sla, suspension
+from placements.agreements.documents import render_suspension_notice_pdf
 from placements.agreements.notice import notice_document_render
-from placements.models import Attachment, HomeSchoolAgreement, Placement, ReferralNotice, SLAVersion
+from placements.models import (
+    Attachment,
+    HomeSchoolAgreement,
+    Placement,
+    Pupil,
+    ReferralNotice,
+    SLAVersion,
+    SuspensionNotice,
+)
 from placements.views.common import get_placement, pdf_response, show_error, to_detail
 from trusts.access import get_visible_or_404
+from trusts.calendar import CalendarError
 from trusts.errors import DomainError
 from trusts.permissions import permission_required
 
@@ -303,4 +313,68 @@ def home_school_pdf(request, home_school_pk):
     return pdf_response(
         first_weeks.home_school_pdf(agreement),
         f"home-school-agreement-{agreement.placement_id}-{agreement.agreed_on}.pdf",
+    )
+
+
+@permission_required("suspension.record")
+def suspension_record(request, pupil_pk):
+    """Record a suspension; the page shows the pupil's current run of suspension days and, past five, the
+    day provision must start."""
+    pupil = get_visible_or_404(Pupil.objects.select_related("school"), request.membership, pk=pupil_pk)
+    form = forms.SuspensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suspension.suspension_record(by=request.membership, pupil=pupil, **form.cleaned_data)
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, "Suspension recorded.")
+            return redirect("placements:suspension_record", pupil_pk=pupil.pk)
+    try:
+        provision = suspension.suspension_provision(pupil)
+    except (ValueError, CalendarError):
+        provision = None
+    return render(
+        request,
+        "placements/suspensions.html",
+        {"form": form, "pupil": pupil, "suspensions": pupil.suspensions.all(), "provision": provision},
+    )
+
+
+@permission_required("notice.issue")
+def suspension_notice_issue(request, placement_pk):
+    placement = get_placement(request, placement_pk)
+    form = forms.SuspensionNoticeForm(
+        request.POST or None, initial={"report_to": placement.key_worker or placement.provider_contact}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            suspension.suspension_notice_issue(
+                by=request.membership, placement=placement, **form.cleaned_data
+            )
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(
+                request, "Notice issued, and the placement set for that date: give the notice to the parents."
+            )
+            return to_detail(placement)
+    return render(
+        request,
+        "placements/form.html",
+        {
+            "form": form,
+            "title": "Suspension: notice to parents of the provision",
+            "placement": placement,
+            "hint": "The parents must have it at least 48 hours before the provision starts.",
+        },
+    )
+
+
+@permission_required("notice.read")
+def suspension_notice_pdf(request, suspension_notice_pk):
+    notice = get_visible_or_404(SuspensionNotice.objects, request.membership, pk=suspension_notice_pk)
+    return pdf_response(
+        render_suspension_notice_pdf(contents=notice.contents),
+        f"suspension-provision-notice-{notice.placement_id}.pdf",
     )

@@ -115,6 +115,9 @@ def placement_detail(request, placement_pk):
                 "sla_versions": versions,
                 "sla_current": sla.sla_is_current(versions[0] if versions else None, placement),
                 "notices": placement.notices.defer("pdf", "contents"),
+                "suspension_notices": placement.suspension_notices.all()
+                if placement.reason == Placement.Reason.SUSPENSION
+                else [],
                 "outcome": getattr(placement, "outcome", None)
                 if placement.status == Placement.Status.ENDED
                 else None,
