@@ -85,6 +85,7 @@ def cadence_reconcile(*, today=None) -> dict:
         .order_by("pk")
     )
     terms_by_trust = {}
+    counts["referral_forms_overdue"] = _referral_forms_chase(today, directory)
     for placement in placements:
         terms = terms_by_trust.setdefault(placement.trust_id, _terms(placement.trust_id))
         reviews = list(placement.reviews.all())
@@ -148,3 +149,58 @@ def cadence_reconcile(*, today=None) -> dict:
             )
             counts["reports_overdue" if overdue else "reports_due"] += bool(sent)
     return counts
+
+
+def _referral_forms_chase(today, directory) -> int:
+    """Part A not done a week after the referral (drafts and proposals); Part B not done by the first review
+    (agreed and running placements): the AP lead is told once each."""
+    from placements.agreements.referral_form import PART_A_DAYS
+
+    sent = 0
+    open_ = (
+        Placement.objects.filter(status__in=[Placement.Status.DRAFT, Placement.Status.PROPOSED])
+        .filter(created_at__date__lt=today - timedelta(days=PART_A_DAYS))
+        .exclude(referral_form__part_a_completed_at__isnull=False)
+        .select_related("trust", "school", "provider", "pupil")
+        .order_by("pk")
+    )
+    for placement in open_:
+        sent += bool(
+            alert(
+                kind="placements.referral_form_overdue",
+                trust=placement.trust,
+                key=f"referral-part-a-overdue:{placement.pk}",
+                subject=f"Referral form Part A overdue: {placement.pupil.initials}",
+                body="Part A of the referral form was due within a week of the referral.",
+                url=placement_url(placement),
+                school=placement.school,
+                directory=directory,
+            )
+        )
+    first_reviews = {}
+    for placement_id, day in (
+        Review.objects.filter(kind=Review.Kind.SCHEDULED, placement__status__in=Placement.COMMITTED_STATUSES)
+        .order_by("scheduled_for")
+        .values_list("placement_id", "scheduled_for")
+    ):
+        first_reviews.setdefault(placement_id, day)
+    committed = (
+        Placement.objects.filter(pk__in=[pk for pk, day in first_reviews.items() if day < today])
+        .exclude(referral_form__part_b_completed_at__isnull=False)
+        .select_related("trust", "school", "provider", "pupil")
+        .order_by("pk")
+    )
+    for placement in committed:
+        sent += bool(
+            alert(
+                kind="placements.referral_form_overdue",
+                trust=placement.trust,
+                key=f"referral-part-b-overdue:{placement.pk}",
+                subject=f"Referral form Part B overdue: {placement.pupil.initials}",
+                body=f"Part B of the referral form was due by the first review on {first_reviews[placement.pk]:%d %B %Y}.",
+                url=placement_url(placement),
+                school=placement.school,
+                directory=directory,
+            )
+        )
+    return sent

@@ -473,6 +473,36 @@ class SuspensionNoticeForm(forms.Form):
     )
 
 
+class ReferralPartAForm(StyledModelForm):
+    class Meta:
+        from placements.models import ReferralForm as _Model
+
+        model = _Model
+        fields = list(_Model.PART_A_FIELDS)
+        labels = {
+            "attendance_last_year": "Attendance last year (%)",
+            "attendance_two_years_ago": "Attendance the year before (%)",
+        }
+
+
+class ReferralPartBForm(StyledModelForm):
+    risk_indicators = forms.MultipleChoiceField(
+        choices=[], required=False, widget=forms.CheckboxSelectMultiple, label="Risk indicators"
+    )
+
+    class Meta:
+        from placements.models import ReferralForm as _Model
+
+        model = _Model
+        fields = list(_Model.PART_B_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        from placements.models import ReferralForm as _Model
+
+        super().__init__(*args, **kwargs)
+        self.fields["risk_indicators"].choices = _Model.RISK_INDICATORS
+
+
 class ReferralAcceptForm(forms.Form):
     start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
     # Checked by the service, which says what is missing in words a person can act on.

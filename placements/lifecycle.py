@@ -11,7 +11,7 @@ from placements.agreements.sla import latest_sla, sla_is_current, sla_mark_if_ou
 from placements.cadence import next_scheduled_review, reviews_schedule_at_agreement
 from placements.common import full_clean, lock_placement, require_school_side_of
 from placements.gates import placement_gates, unmet_blocking
-from placements.models import Placement, TimetableSession
+from placements.models import Placement, ReferralForm, TimetableSession
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, require
 
@@ -203,6 +203,11 @@ def placement_propose(*, by, placement) -> Placement:
         gates = {g.code: g for g in placement_gates(placement)}
         if not gates["timetable"].met:
             raise DomainError(gates["timetable"].message)
+        form = ReferralForm.objects.filter(placement=placement).first()
+        if form is None or form.part_a_completed_at is None:
+            raise DomainError(
+                "Complete Part A of the referral form first: the provider reads it before answering."
+            )
         placement.status = Placement.Status.PROPOSED
         placement.proposed_at = timezone.now()
         # Proposed again after a decline: the provider answers the referral afresh.

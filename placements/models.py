@@ -867,3 +867,93 @@ class SuspensionNotice(models.Model):
 
     def __str__(self):
         return f"Suspension provision notice of {self.given_at:%d %b %Y}"
+
+
+class ReferralForm(models.Model):
+    """The referral form as the school fills it (the commissioning agreement's section 15): Part A before the
+    placement is proposed, within a week of the referral; Part B by the first review."""
+
+    class Ethnicity(models.TextChoices):
+        WHITE = "white", "White"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        ASIAN = "asian", "Asian or Asian British"
+        BLACK = "black", "Black, African, Caribbean or Black British"
+        OTHER = "other", "Another ethnic group"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Disability(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Safeguarding(models.TextChoices):
+        NONE = "none", "None"
+        CHILD_IN_NEED = "cin", "Child in need (section 17)"
+        CHILD_PROTECTION = "cp", "Child protection (section 47)"
+        LOOKED_AFTER = "lac", "Looked after"
+        PRIVATE_FOSTERING = "private_fostering", "Private fostering"
+
+    RISK_INDICATORS = [
+        ("exclusion", "Suspended or at risk of permanent exclusion"),
+        ("cme", "Missing education or persistently absent"),
+        ("exploitation", "At risk of criminal or sexual exploitation"),
+        ("substances", "Substance misuse"),
+        ("self_harm", "Self-harm or mental health concerns"),
+        ("violence", "Violence or carrying weapons"),
+        ("yos", "Known to the youth offending service"),
+        ("neet", "At risk of becoming NEET"),
+    ]
+    PART_A_FIELDS = (
+        "ethnicity",
+        "religion",
+        "disability",
+        "looked_after_details",
+        "safeguarding_category",
+        "other_agencies",
+        "attendance_last_year",
+        "attendance_two_years_ago",
+        "attendance_factors",
+        "interventions_tried",
+    )
+    PART_B_FIELDS = (
+        "current_attainment",
+        "target_attainment",
+        "behaviour_summary",
+        "risk_indicators",
+        "intervention_impact",
+    )
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="referral_form")
+    # Part A: who the pupil is, their safeguarding picture, attendance and what the school has tried.
+    ethnicity = models.CharField(max_length=10, choices=Ethnicity.choices, blank=True)
+    religion = models.CharField(max_length=100, blank=True, help_text='Optional; or "Prefer not to say".')
+    disability = models.CharField(max_length=10, choices=Disability.choices, blank=True)
+    looked_after_details = models.TextField(
+        "looked-after details (placing authority, social worker)", blank=True
+    )
+    safeguarding_category = models.CharField(
+        "child protection or child in need", max_length=20, choices=Safeguarding.choices, blank=True
+    )
+    other_agencies = models.TextField("other agencies involved", blank=True)
+    attendance_last_year = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    attendance_two_years_ago = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    attendance_factors = models.TextField("what affects attendance", blank=True)
+    interventions_tried = models.TextField("what the school tried before referral", blank=True)
+    part_a_completed_at = models.DateTimeField(null=True, blank=True)
+    # Part B: attainment, the behaviour picture and risks, and the impact of what was tried.
+    current_attainment = models.TextField(blank=True)
+    target_attainment = models.TextField(blank=True)
+    behaviour_summary = models.TextField("the behaviour picture", blank=True)
+    risk_indicators = models.JSONField(default=list, blank=True)
+    intervention_impact = models.TextField("the impact of what was tried", blank=True)
+    part_b_completed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Referral form for {self.placement}"

@@ -63,6 +63,16 @@ urlpatterns = [
     path("home-school/<int:home_school_pk>/pdf/", agreements.home_school_pdf, name="home_school_pdf"),
     path("pupils/<int:pupil_pk>/suspensions/", agreements.suspension_record, name="suspension_record"),
     path(
+        "placements/<int:placement_pk>/referral-form/",
+        agreements.referral_form_edit,
+        name="referral_form_edit",
+    ),
+    path(
+        "placements/<int:placement_pk>/referral-form.pdf",
+        agreements.referral_form_pdf,
+        name="referral_form_pdf",
+    ),
+    path(
         "placements/<int:placement_pk>/suspension-notice/",
         agreements.suspension_notice_issue,
         name="suspension_notice_issue",

@@ -63,6 +63,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "placement.agree": frozenset({Role.HEADTEACHER}),
     "placement.census_export": PLACEMENT_MANAGERS,
     # --- Agreements -------------------------------------------------------------------------------------
+    # The referral form (pupil characteristics, safeguarding picture, attendance, attainment): the school's.
+    "referral_form.edit": PLACEMENT_MANAGERS,
+    "referral_form.read": PUPIL_WORKERS,
     # The provider's staff answer a referral made to their provider.
     "referral.respond": PROVIDER,
     # Both parties read the agreement (and its versions and signatures); ``visible_to`` keeps provider staff

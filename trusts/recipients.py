@@ -102,6 +102,9 @@ ALERTS: dict[str, AlertKind] = {
     "placements.provider_report_overdue": AlertKind(
         "A provider's half-termly progress report overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
     ),
+    "placements.referral_form_overdue": AlertKind(
+        "A part of the referral form not completed in time", (A.AP_LEAD,)
+    ),
     "placements.initial_assessment_due": AlertKind(
         "A provider's initial assessment due (within a week of the start)", (A.PROVIDER_STAFF,)
     ),

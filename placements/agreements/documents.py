@@ -45,3 +45,17 @@ def render_home_school_pdf(*, contents: dict) -> bytes:
 
 def render_suspension_notice_pdf(*, contents: dict) -> bytes:
     return _render("placements/pdf/suspension_notice.html", {"n": contents})
+
+
+def render_referral_form_pdf(*, placement, form) -> bytes:
+    """The referral form as it stands (a working document, not a frozen one)."""
+    risks = dict(form.RISK_INDICATORS)
+    return _render(
+        "placements/pdf/referral_form.html",
+        {
+            "p": placement,
+            "pupil": placement.pupil,
+            "f": form,
+            "risks": [risks[c] for c in form.risk_indicators or [] if c in risks],
+        },
+    )

@@ -10,8 +10,16 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from placements import forms
-from placements.agreements import attachments, first_weeks, notice, referral, sla, suspension
-from placements.agreements.documents import render_suspension_notice_pdf
+from placements.agreements import (
+    attachments,
+    first_weeks,
+    notice,
+    referral,
+    referral_form,
+    sla,
+    suspension,
+)
+from placements.agreements.documents import render_referral_form_pdf, render_suspension_notice_pdf
 from placements.agreements.notice import notice_document_render
 from placements.models import (
     Attachment,
@@ -377,4 +385,57 @@ def suspension_notice_pdf(request, suspension_notice_pk):
     return pdf_response(
         render_suspension_notice_pdf(contents=notice.contents),
         f"suspension-provision-notice-{notice.placement_id}.pdf",
+    )
+
+
+@permission_required("referral_form.edit")
+def referral_form_edit(request, placement_pk):
+    """Part A or Part B (``?part=b``) of the referral form; each part is saved on its own."""
+    placement = get_placement(request, placement_pk)
+    part = "b" if request.GET.get("part") == "b" else "a"
+    instance = referral_form.referral_form_of(placement)
+    form_class = forms.ReferralPartBForm if part == "b" else forms.ReferralPartAForm
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        names = form_class.Meta.fields
+        try:
+            referral_form.referral_form_save(
+                by=request.membership,
+                placement=placement,
+                part=part,
+                **{n: form.cleaned_data[n] for n in names},
+            )
+        except DomainError as error:
+            show_error(request, error)
+        else:
+            messages.success(request, f"Part {part.upper()} of the referral form is complete.")
+            return to_detail(placement)
+    due = referral_form.part_b_due(placement) if part == "b" else referral_form.part_a_due(placement)
+    return render(
+        request,
+        "placements/form.html",
+        {
+            "form": form,
+            "title": f"Referral form, Part {part.upper()}",
+            "placement": placement,
+            "hint": (
+                f"Due {'by the first review, ' if part == 'b' else ''}{due:%d %B %Y}."
+                if due
+                else "Due by the first review."
+            )
+            + (
+                f" Attendance this year at the placement, from the registers: {referral_form.attendance_this_year(placement)}%."
+                if part == "a" and referral_form.attendance_this_year(placement) is not None
+                else ""
+            ),
+        },
+    )
+
+
+@permission_required("referral_form.read")
+def referral_form_pdf(request, placement_pk):
+    placement = get_placement(request, placement_pk)
+    instance = referral_form.referral_form_of(placement)
+    return pdf_response(
+        render_referral_form_pdf(placement=placement, form=instance), f"referral-form-{placement.pk}.pdf"
     )

@@ -83,13 +83,34 @@ def pw(world, clock):
         yield world
 
 
-def new_placement(world, *, school="a1", provider="a", pupil=None, **fields):
+def new_placement(world, *, school="a1", provider="a", pupil=None, part_a=True, **fields):
     pupil = pupil or PupilFactory(school=world.schools[school])
     fields.setdefault("school_main_contact", "Jo Main, AP lead, jo@example.org")
     fields.setdefault("school_dsl_contact", "Sam Safe, DSL, 0113 496 0001")
     fields.setdefault("provider_contact", "Pat Contact, 0113 496 0002")
     fields.setdefault("transport", "parent")
-    return PlacementFactory(pupil=pupil, provider=world.providers[provider], **fields)
+    placement = PlacementFactory(pupil=pupil, provider=world.providers[provider], **fields)
+    if part_a:
+        complete_part_a(placement)
+    return placement
+
+
+def complete_part_a(placement):
+    """Part A of the referral form, as the school fills it before proposing."""
+    from django.utils import timezone
+
+    from placements.models import ReferralForm
+
+    with scopes_disabled():
+        return ReferralForm.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            ethnicity="not_said",
+            disability="no",
+            safeguarding_category="none",
+            interventions_tried="Mentoring and a reduced timetable for six weeks.",
+            part_a_completed_at=timezone.now(),
+        )
 
 
 def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):

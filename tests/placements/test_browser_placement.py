@@ -115,6 +115,15 @@ def test_both_sides_take_a_pupil_from_referral_to_an_active_placement(page, phon
         assert gates.locator(f'[data-gate="{code}"]').get_attribute("data-met") == "no"
     assert gates.locator('[data-gate="provider"]').get_attribute("data-met") == "yes"
     screenshot(page, "placement-gates-blocking")
+    # Part A of the referral form comes before the proposal.
+    page.get_by_test_id("referral-form-a").click()
+    page.locator("#id_ethnicity").select_option("not_said")
+    page.locator("#id_disability").select_option("no")
+    page.locator("#id_safeguarding_category").select_option("none")
+    page.locator("#id_attendance_last_year").fill("88.5")
+    page.locator("#id_interventions_tried").fill("Mentoring and a reduced timetable for six weeks.")
+    page.get_by_test_id("save").click()
+    assert page.get_by_text("Part A of the referral form is complete.").is_visible()
     page.get_by_test_id("propose").click()
     assert page.get_by_text("Proposed: the provider can now see it.").is_visible()
     placement_url = page.url

@@ -118,3 +118,82 @@ def test_the_first_weeks_pages_are_the_placements_own(pw, client):
             assert client.get(url).status_code == 404, (name, membership)
             assert client.post(url, {"held_on": "2026-11-19", "attendees": "x"}).status_code == 404
     assert not placement.setup_meetings.exists()
+
+
+# --- The referral form -----------------------------------------------------------------------------------
+
+
+def test_part_a_comes_before_the_proposal_and_part_b_by_the_first_review(pw, client, clock):
+    from placements.agreements import referral_form
+    from placements.cadence import cadence_reconcile
+    from tests.placements.conftest import FULL_WEEK
+    from trusts.models import Notification
+
+    lead = pw.personas["a.ap_lead"]
+    placement = new_placement(pw, part_a=False)
+    lifecycle.timetable_set(by=lead, placement=placement, sessions=FULL_WEEK)
+    with pytest.raises(DomainError, match="Part A of the referral form"):
+        lifecycle.placement_propose(by=lead, placement=placement)
+    with pytest.raises(DomainError) as error:
+        referral_form.referral_form_save(by=lead, placement=placement, part="a", ethnicity="", disability="")
+    assert len(error.value.problems) == 4
+    # A week after the referral, Part A not done: the AP lead is told once.
+    assert cadence_reconcile(today=date(2026, 11, 30))["referral_forms_overdue"] == 1
+    assert cadence_reconcile(today=date(2026, 12, 1))["referral_forms_overdue"] == 0
+    url = reverse("placements:referral_form_edit", kwargs={"placement_pk": placement.pk})
+    sign_in(client, lead)
+    response = client.post(
+        url,
+        {
+            "ethnicity": "not_said",
+            "religion": "Prefer not to say",
+            "disability": "not_said",
+            "safeguarding_category": "cin",
+            "other_agencies": "Early help worker",
+            "attendance_last_year": "91.2",
+            "interventions_tried": "Pastoral support plan; mentoring.",
+        },
+    )
+    assert response.status_code == 302
+    lifecycle.placement_propose(by=lead, placement=placement)
+    text = pdf_text(
+        client.get(reverse("placements:referral_form_pdf", kwargs={"placement_pk": placement.pk})).content
+    )
+    assert "Prefer not to say" in text and "Child in need (section 17)" in text and "91.2%" in text
+    response = client.post(
+        url + "?part=b",
+        {
+            "current_attainment": "Working at grade 2",
+            "target_attainment": "Grade 4 in English and maths",
+            "behaviour_summary": "Walks out of lessons; no violence.",
+            "risk_indicators": ["exclusion", "neet"],
+            "intervention_impact": "Short-lived improvement.",
+        },
+    )
+    assert response.status_code == 302
+    form = placement.referral_form
+    form.refresh_from_db()
+    assert form.part_b_completed_at and form.risk_indicators == ["exclusion", "neet"]
+    assert Notification.objects.filter(kind="placements.referral_form_overdue").count() == 1
+    for membership in (pw.personas["a.provider_staff"],):
+        sign_in(client, membership)
+        assert (
+            client.get(
+                reverse("placements:referral_form_pdf", kwargs={"placement_pk": placement.pk})
+            ).status_code
+            == 403
+        )
+    for membership in (pw.personas["a2.ap_lead"], pw.personas["b.ap_lead"]):
+        sign_in(client, membership)
+        assert client.get(url).status_code == 404
+
+
+def test_part_b_is_chased_once_the_first_review_has_passed(pw):
+    from placements.agreements import referral_form
+    from placements.cadence import cadence_reconcile
+
+    placement = _active(pw)
+    assert referral_form.part_b_due(placement) == date(2027, 1, 11)
+    assert cadence_reconcile(today=date(2027, 1, 11))["referral_forms_overdue"] == 0
+    assert cadence_reconcile(today=date(2027, 1, 12))["referral_forms_overdue"] == 1
+    assert cadence_reconcile(today=date(2027, 1, 13))["referral_forms_overdue"] == 0
