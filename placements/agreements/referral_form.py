@@ -14,6 +14,7 @@ from django.utils import timezone
 from placements.attendance_source import placement_attendance
 from placements.common import require_school_side_of
 from placements.models import ReferralForm
+from trusts.errors import DomainError
 
 # Part A is completed within a week of the referral (the placement's creation).
 PART_A_DAYS = 7
@@ -53,8 +54,6 @@ def part_b_due(placement):
 
 def referral_form_save(*, by, placement, part: str, **fields) -> ReferralForm:
     """Save one part of the form; it counts as complete once every required answer of the part is given."""
-    from trusts.errors import DomainError
-
     require_school_side_of(by, placement, "referral_form.edit")
     allowed = ReferralForm.PART_A_FIELDS if part == "a" else ReferralForm.PART_B_FIELDS
     required = PART_A_REQUIRED if part == "a" else PART_B_REQUIRED

@@ -107,16 +107,18 @@ def sla_history(request, placement_pk):
     """The agreement's audit trail: every version, its fingerprint, who signed it for each side, in what role
     and when, and what changed from the version before."""
     placement = get_placement(request, placement_pk)
+    history = sla.sla_history(placement)
+    current = history[0]["version"] if history else None
     return render(
         request,
         "placements/sla_history.html",
         {
             "placement": placement,
-            "history": sla.sla_history(placement),
+            "history": history,
             "sign_side": sla.signing_side(request.membership),
             "can_sign": sla.signing_problem(request.membership, placement) is None,
-            "current": sla.latest_sla(placement),
-            "current_ok": sla.sla_is_current(sla.latest_sla(placement), placement),
+            "current": current,
+            "current_ok": sla.sla_is_current(current, placement),
         },
     )
 

@@ -359,7 +359,7 @@ def test_the_agreement_page_has_a_fixed_number_of_queries(pw, client, django_ass
         sla.sla_build_version(by=lead, placement=placement)
     url = reverse("placements:sla_history", kwargs={"placement_pk": placement.pk})
     sign_in(client, pw.personas["a.headteacher"])
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200 and "Version 4" in response.content.decode()
 
