@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.escalate_concerns_all_trusts",
         "schedule": timedelta(minutes=1),
     },
+    # The cadence of a placement: reviews and parent reviews kept scheduled, progress reports asked for.
+    "placements-cadence": {
+        "task": "placements.tasks.reconcile_cadence_all_trusts",
+        "schedule": timedelta(hours=1),
+    },
     # The attendance chase chain: every five minutes through the school day. Each run reconciles from the
     # database, so the first run after an outage catches up on everything it missed.
     "attendance-chase": {

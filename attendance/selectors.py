@@ -293,3 +293,12 @@ def attendance_summary(membership, *, today: date, placement=None, pupil=None, w
             .first()
         )
     return AttendanceSummary(week, year, week_start, start_of_year, open_count, alert)
+
+
+def placement_sessions_counted(placement, start: date, end: date) -> tuple[int, int]:
+    """Sessions possible and attended at one placement from ``start`` to ``end`` (both included), from the
+    registers: what provider reports and reviews state as the placement's attendance. One query."""
+    counts = ExpectedSession.objects.filter(placement=placement, date__gte=start, date__lte=end).aggregate(
+        possible=Count("pk", filter=POSSIBLE), attended=Count("pk", filter=ATTENDED)
+    )
+    return counts["possible"], counts["attended"]

@@ -262,43 +262,63 @@ def _conditions(placement, carer, day):
     )
 
 
-def _signed_sla(placement, day, head_name):
+def _signed_sla(placement, day, head_name, head=None):
+    """Signed from each side's own account: the head for the school, the provider's signing staff (or its
+    named contact, where the demo gives it no account) for the provider."""
     if SLAVersion.objects.filter(placement=placement).exists():
         return
+    # The provider accepted the referral (naming the key worker) before anyone signed.
+    Placement.objects.filter(pk=placement.pk).update(
+        provider_response=Placement.ProviderResponse.ACCEPTED,
+        provider_responded_at=_aware(day - timedelta(days=1), 11),
+        key_worker="Sam Okafor",
+    )
     placement = Placement.objects.select_related("school", "provider", "pupil", "trust__policy").get(
         pk=placement.pk
     )
+    signer = (
+        Membership.objects.filter(provider=placement.provider, may_sign_agreements=True)
+        .select_related("user")
+        .first()
+    )
+    provider_name = signer.user.get_full_name() if signer else placement.provider.contact_name
     snapshot = sla_snapshot(placement)
     signed_at = _aware(day, 14)
     signatures = {
         "school": {"name": head_name, "role": "Headteacher", "at": f"{signed_at:%d %B %Y at %H:%M}"},
         "provider": {
-            "name": placement.provider.contact_name,
+            "name": provider_name,
             "role": "Centre manager",
             "at": f"{signed_at:%d %B %Y at %H:%M}",
         },
     }
+    print_ = fingerprint(snapshot)
     SLAVersion.objects.create(
         trust=placement.trust,
         placement=placement,
         number=1,
         snapshot=snapshot,
-        fingerprint=fingerprint(snapshot),
-        pdf=render_sla_pdf(snapshot=snapshot, number=1),
-        signed_pdf=render_sla_pdf(snapshot=snapshot, number=1, signatures=signatures),
+        fingerprint=print_,
+        pdf=render_sla_pdf(snapshot=snapshot, number=1, fingerprint=print_),
+        signed_pdf=render_sla_pdf(snapshot=snapshot, number=1, signatures=signatures, fingerprint=print_),
         school_signatory_name=head_name,
         school_signatory_role="Headteacher",
         school_signed_at=signed_at,
-        provider_signatory_name=placement.provider.contact_name,
+        school_signed_by=head,
+        provider_signatory_name=provider_name,
         provider_signatory_role="Centre manager",
         provider_signed_at=signed_at,
+        provider_signed_by=signer.user if signer else None,
     )
 
 
 def _advance(placement, status, day, head):
     updates = {"status": status, "proposed_at": _aware(day, 9)}
     if status in (Placement.Status.AGREED, Placement.Status.ACTIVE, Placement.Status.ENDED):
-        updates |= {"approved_by": head, "approved_at": _aware(day, 15)}
+        updates |= {
+            "approved_by": head,
+            "approved_at": _aware(day, 15),
+        }
     if status in (Placement.Status.ACTIVE, Placement.Status.ENDED):
         updates["activated_at"] = _aware(placement.start_date, 8)
     if status == Placement.Status.ENDED:
@@ -394,6 +414,7 @@ def seed(people, context) -> None:
                 placement,
                 placement.start_date.replace(day=2) if stage != "ended" else date(2026, 1, 6),
                 head_name,
+                head,
             )
             status = {
                 "agreed": Placement.Status.AGREED,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -26,7 +24,7 @@ from placements.models import (
     TargetProgress,
     TimetableSession,
 )
-from placements.rules import date_of_birth_problem
+from placements.rules import date_of_birth_problem, default_session_times
 from providers.models import Provider
 from trusts.models import School
 
@@ -137,6 +135,61 @@ CONTACT_FIELDS = (
 )
 
 
+class DatalistInput(forms.TextInput):
+    """A text box that offers the people the app knows (an HTML datalist), and still takes anyone new."""
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-people"
+        attrs["list"] = list_id
+        attrs.setdefault("autocomplete", "off")
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
+
+
+def person_contact(name: str, role: str, *ways) -> str:
+    return ", ".join(part for part in (name.strip(), role, *ways) if part)
+
+
+def school_people(school_ids) -> dict[str, list[str]]:
+    """The school-side people the app knows, as contact lines, by role code (one query)."""
+    from trusts.models import Membership
+
+    people: dict[str, list[str]] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(school_id__in=school_ids)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    for m in memberships:
+        line = person_contact(
+            m.user.get_full_name() or m.user.username,
+            m.job_title or m.get_role_display(),
+            m.phone,
+            m.user.email,
+        )
+        people.setdefault(m.role, []).append(line)
+    return people
+
+
+def provider_people(providers) -> list[str]:
+    lines = []
+    for p in providers:
+        if p.contact_name:
+            lines.append(person_contact(p.contact_name, f"{p}", p.contact_phone, p.contact_email))
+        if p.dsl_name:
+            lines.append(person_contact(p.dsl_name, f"DSL, {p}", p.dsl_phone, p.dsl_email))
+    return lines
+
+
 class PlacementForm(StyledModelForm):
     pupil = forms.ModelChoiceField(queryset=None)
     provider = forms.ModelChoiceField(queryset=None)
@@ -166,19 +219,56 @@ class PlacementForm(StyledModelForm):
             "part_time_review_date"
         ].help_text = "For a part-time timetable with no planned end: when it will be reviewed."
         for name in CONTACT_FIELDS:
-            self.fields[
-                name
-            ].help_text = "Name, role and phone, for example: Sam Patel, AP lead, 0113 496 0000."
+            self.fields[name].help_text = (
+                "Name, role and phone, for example: Sam Patel, AP lead, 0113 496 0000. Pick someone the app "
+                "knows, or type someone new."
+            )
+        self._offer_people(membership)
         self.fields[
             "meal_arrangement"
         ].help_text = (
             "Needed for a pupil eligible for free school meals: how they get their meal on placement days."
         )
         self.fields["transport"].required = False
+        self.fields[
+            "outside_age_range_reason"
+        ].help_text = (
+            "Only where the provider does not take the pupil's year group: why it is still the right place."
+        )
         if self.instance.pk:
             self.fields["pupil"].disabled = True
             if not self.instance.is_open:
                 self.fields["provider"].disabled = True
+
+    def _offer_people(self, membership):
+        """Contacts are picked from the school's staff and the providers' named people; a new placement
+        starts with the school's own people filled in."""
+        from trusts.roles import Role
+
+        school_id = self.instance.school_id if self.instance.pk else membership.school_id
+        people = school_people([school_id]) if school_id else {}
+        everyone = [line for lines in people.values() for line in lines]
+        providers = [self.instance.provider] if self.instance.pk else list(self.fields["provider"].queryset)
+        offers = {
+            "school_main_contact": everyone,
+            "school_attendance_contact": people.get(Role.ATTENDANCE_OFFICER, []) + everyone,
+            "school_dsl_contact": people.get(Role.DSL, []) + everyone,
+            "school_senco_contact": everyone,
+            "provider_contact": provider_people(providers),
+        }
+        for name, options in offers.items():
+            self.fields[name].widget = DatalistInput(options=dict.fromkeys(options))
+        if not self.instance.pk and not self.is_bound:
+            my_name = membership.user.get_full_name()
+            me = next((line for line in everyone if my_name and line.startswith(my_name)), "")
+            firsts = {
+                "school_main_contact": me,
+                "school_attendance_contact": (people.get(Role.ATTENDANCE_OFFICER) or [""])[0],
+                "school_dsl_contact": (people.get(Role.DSL) or [""])[0],
+            }
+            for name, value in firsts.items():
+                if value and not self.initial.get(name):
+                    self.initial[name] = value
 
     def clean(self):
         data = super().clean()
@@ -216,16 +306,19 @@ class SessionForm(forms.Form):
 
 
 SessionFormSet = forms.formset_factory(SessionForm, extra=0, max_num=10, validate_max=True)
-DEFAULT_TIMES = {"am": (time(9, 0), time(12, 0)), "pm": (time(12, 45), time(15, 0))}
 
 
 def timetable_initial(placement) -> list[dict]:
+    """The timetable as it stands, and for the sessions not yet chosen the provider's opening hours."""
     existing = {(s.weekday, s.session): s for s in placement.sessions.all()}
+    defaults = default_session_times(
+        opens_at=placement.provider.opens_at, closes_at=placement.provider.closes_at
+    )
     rows = []
     for weekday, _ in TimetableSession.WEEKDAYS:
         for session in ("am", "pm"):
             s = existing.get((weekday, session))
-            start, end = (s.start_time, s.end_time) if s else DEFAULT_TIMES[session]
+            start, end = (s.start_time, s.end_time) if s else defaults[session]
             rows.append(
                 {
                     "weekday": weekday,
@@ -290,12 +383,113 @@ class ChecksForm(StyledModelForm):
 
 
 class SLASignForm(forms.Form):
-    side = forms.ChoiceField(
-        choices=[("school", "For the school"), ("provider", "For the provider")], widget=forms.RadioSelect
+    """Signing from one's own account: the name, role and time come from the account, the fingerprint names
+    the version the person read."""
+
+    fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label="I have read this version of the agreement and agree to it")
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label="What it is", choices=[])
+    title = forms.CharField(max_length=200, required=False)
+    file = forms.FileField(label="File (PDF, Word, PNG or JPEG)", required=False)
+    shared_with_provider = forms.BooleanField(
+        required=False,
+        label="Share with the provider",
+        help_text="Unticked, only the school's staff can open it.",
     )
-    signatory_name = forms.CharField(max_length=150, label="Name of the person signing")
-    signatory_role = forms.CharField(max_length=100, label="Their role")
-    confirm = forms.BooleanField(label="The person named has read and agrees to this version of the SLA")
+
+    def __init__(self, *args, **kwargs):
+        from placements.models import Attachment
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Attachment.Kind.choices
+
+
+class SetupMeetingForm(forms.Form):
+    held_on = forms.DateField(label="Held on", widget=DateInput())
+    attendees = forms.CharField(
+        label="Who came",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The pupil, parents or carers, the school and the provider.",
+    )
+    notes = forms.CharField(label="What was agreed", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InitialAssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label="Assessed on", widget=DateInput())
+    summary = forms.CharField(label="What the assessment found", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class HomeSchoolAgreementForm(forms.Form):
+    agreed_on = forms.DateField(label="Agreed on", widget=DateInput())
+    carers = forms.CharField(label="Parents or carers who agreed", max_length=300)
+    pupil_agreed = forms.BooleanField(label="The pupil agreed", required=False)
+    school_name = forms.CharField(label="Agreed for the school by", max_length=150)
+    provider_name = forms.CharField(label="Agreed for the provider by", max_length=150)
+
+
+class SuspensionForm(forms.Form):
+    first_day = forms.DateField(label="First day of the suspension", widget=DateInput())
+    school_days = forms.IntegerField(label="Length (school days)", min_value=1, max_value=45)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuspensionNoticeForm(forms.Form):
+    report_to = forms.CharField(label="Whom the pupil reports to on the first day", max_length=200)
+    parents_consented = forms.BooleanField(
+        required=False,
+        label="The parents agreed to less than 48 hours' notice",
+        help_text="Only for provision that starts before the sixth day.",
+    )
+
+
+class ReferralPartAForm(StyledModelForm):
+    class Meta:
+        from placements.models import ReferralForm as _Model
+
+        model = _Model
+        fields = list(_Model.PART_A_FIELDS)
+        labels = {
+            "attendance_last_year": "Attendance last year (%)",
+            "attendance_two_years_ago": "Attendance the year before (%)",
+        }
+
+
+class ReferralPartBForm(StyledModelForm):
+    risk_indicators = forms.MultipleChoiceField(
+        choices=[], required=False, widget=forms.CheckboxSelectMultiple, label="Risk indicators"
+    )
+
+    class Meta:
+        from placements.models import ReferralForm as _Model
+
+        model = _Model
+        fields = list(_Model.PART_B_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        from placements.models import ReferralForm as _Model
+
+        super().__init__(*args, **kwargs)
+        self.fields["risk_indicators"].choices = _Model.RISK_INDICATORS
+
+
+class ReferralAcceptForm(forms.Form):
+    start_date = forms.DateField(label="The pupil can start on", widget=DateInput())
+    # Checked by the service, which says what is missing in words a person can act on.
+    key_worker = forms.CharField(max_length=150, label="The pupil's key worker here", required=False)
+
+
+class ReferralDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the provider cannot take this pupil", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+for _form in (ReferralAcceptForm, ReferralDeclineForm):
+    for _field in _form.base_fields.values():
+        _field.widget.attrs["class"] = "form-control"
 
 
 class NoticeForm(StyledModelForm):
@@ -335,6 +529,7 @@ class ReviewRecordForm(StyledModelForm):
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].required = True
+        self.fields["attendance_percent"].help_text = "Leave empty: it is counted from the registers."
         self.targets = list(targets)
         for t in self.targets:
             self.fields[f"rating_{t.pk}"] = forms.ChoiceField(
@@ -390,6 +585,7 @@ class EndForm(StyledModelForm):
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attendance_percent"].help_text = "Leave empty: it is counted from the registers."
         self.targets = list(targets)
         for t in self.targets:
             self.fields[f"result_{t.pk}"] = forms.ChoiceField(

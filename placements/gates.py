@@ -8,10 +8,24 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from placements import rules
-from placements.agreements.sla import latest_sla, sla_is_current
-from placements.models import Consent, LAAgreement, Placement, Plan, ReferralNotice, TimetableSession
-from placements.selectors import placement_registration_check, weekly_education
-from trusts.calendar import SchoolCalendar
+from placements.agreements.sla import sla_is_current
+from placements.models import (
+    Consent,
+    LAAgreement,
+    Placement,
+    ReferralNotice,
+    SLAVersion,
+    Target,
+    TimetableSession,
+)
+from placements.selectors import (
+    committed_at_providers,
+    committed_of_pupils,
+    overlapping,
+    placement_registration_check,
+    weekly_education,
+)
+from trusts.calendar import calendars_for
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,7 @@ def _consent_gate(placement, consents, la_agreements) -> Gate:
 
 
 def _plan_gate(placement) -> Gate:
-    plan = Plan.objects.filter(placement=placement).prefetch_related("targets").first()
+    plan = getattr(placement, "plan", None)
     label = "Personalised plan"
     if plan is None:
         return Gate(
@@ -130,6 +144,31 @@ def _sla_gate(placement, version) -> Gate:
     )
 
 
+def _acceptance_gate(placement) -> Gate:
+    label = "Provider accepted the referral"
+    if placement.provider_accepted:
+        return Gate(
+            "provider_accepted",
+            label,
+            True,
+            f"Accepted on {placement.provider_responded_at:%d %B %Y}; key worker {placement.key_worker}.",
+        )
+    if placement.status == Placement.Status.DRAFT:
+        message = "Propose the placement to the provider: it must accept before the placement is agreed."
+        if placement.provider_response == Placement.ProviderResponse.DECLINED:
+            message = (
+                f"The provider declined: {placement.provider_decline_reason} Change the placement and propose "
+                "it again, or choose another provider."
+            )
+        return Gate("provider_accepted", label, False, message)
+    return Gate(
+        "provider_accepted",
+        label,
+        False,
+        f"Waiting for {placement.provider} to accept or decline the referral.",
+    )
+
+
 def _notice_gate(placement, notice, calendar) -> Gate:
     label = "Off-site direction notice to parents"
     if notice is None:
@@ -151,21 +190,61 @@ def _notice_gate(placement, notice, calendar) -> Gate:
     return Gate("notice", label, True, f"Notice given on {notice.notice_date:%d %B %Y}.")
 
 
-def placement_gates(placement, *, calendar=None) -> list[Gate]:
-    """Every condition for agreeing the placement, met or not, with a message a person can act on.
-
-    Blocking gates must all be met before the headteacher can agree; the others are warnings to weigh."""
-    placement = (
-        Placement.objects.select_related("pupil", "provider", "school", "trust__policy")
+def _with_everything(pks):
+    """The placements with everything their gates read, in a fixed number of queries however many."""
+    return (
+        Placement.objects.filter(pk__in=pks)
+        .select_related("pupil", "provider", "school", "trust__policy", "plan")
         .prefetch_related(
             Prefetch("sessions", queryset=TimetableSession.objects.order_by("weekday", "session")),
             Prefetch("consents", queryset=Consent.objects.select_related("carer")),
             Prefetch("la_agreements", queryset=LAAgreement.objects.all()),
+            Prefetch("plan__targets", queryset=Target.objects.all()),
+            Prefetch(
+                "sla_versions",
+                queryset=SLAVersion.objects.defer("pdf", "signed_pdf").order_by("-number"),
+                to_attr="versions_newest_first",
+            ),
+            Prefetch(
+                "notices",
+                queryset=ReferralNotice.objects.defer("pdf").order_by("-notice_date", "-pk"),
+                to_attr="notices_newest_first",
+            ),
         )
-        .get(pk=placement.pk)
+        .order_by("start_date", "pk")
     )
+
+
+def gates_for(placements, *, calendars=None) -> dict[int, list[Gate]]:
+    """The gates of several placements, by placement id, in a fixed number of queries however many there
+    are (for lists that say what blocks each one)."""
+    loaded = list(_with_everything([p.pk for p in placements]))
+    if not loaded:
+        return {}
+    calendars = calendars or calendars_for({p.school_id: p.school for p in loaded}.values())
+    committed = committed_at_providers({p.provider_id for p in loaded})
+    pupils_committed = committed_of_pupils({p.pupil_id for p in loaded})
+    return {
+        p.pk: _gates(
+            p,
+            calendar=calendars[p.school_id],
+            committed=committed[p.provider_id],
+            others=overlapping(p, pupils_committed),
+        )
+        for p in loaded
+    }
+
+
+def placement_gates(placement, *, calendar=None) -> list[Gate]:
+    """Every condition for agreeing the placement, met or not, with a message a person can act on.
+
+    Blocking gates must all be met before the headteacher can agree; the others are warnings to weigh."""
+    calendars = {placement.school_id: calendar} if calendar is not None else None
+    return gates_for([placement], calendars=calendars)[placement.pk]
+
+
+def _gates(placement, *, calendar, committed, others) -> list[Gate]:
     policy = placement.trust.policy
-    calendar = calendar or SchoolCalendar(placement.school)
     gates: list[Gate] = []
     provider = placement.provider
     start, end = placement.start_date, placement.planned_end_date
@@ -214,9 +293,26 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
             "renew it or end the placement earlier."
         )
     gates.append(Gate("provider", "Provider approved and in date", approved, message))
+    gates.append(_acceptance_gate(placement))
+    if not provider.takes_year_group(placement.pupil.year_group):
+        reason = placement.outside_age_range_reason.strip()
+        gates.append(
+            Gate(
+                "year_groups",
+                "The provider takes this year group",
+                bool(reason),
+                f"{provider} takes {provider.year_groups_label}; the pupil is in "
+                f"{placement.pupil.get_year_group_display()}. "
+                + (
+                    f"Reason recorded: {reason}"
+                    if reason
+                    else "Record why this provider is right for the pupil."
+                ),
+            )
+        )
 
     # Registration rule across the trust.
-    result = placement_registration_check(placement)
+    result = placement_registration_check(placement, committed=committed)
     if result.allowed:
         message = f"{result.full_time_pupils} pupil{'s' if result.full_time_pupils != 1 else ''} full-time at {provider} across the trust."
     else:
@@ -238,7 +334,8 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
         _consent_gate(placement, list(placement.consents.all()), list(placement.la_agreements.all()))
     )
     gates.append(_plan_gate(placement))
-    gates.append(_sla_gate(placement, latest_sla(placement)))
+    versions = placement.versions_newest_first
+    gates.append(_sla_gate(placement, versions[0] if versions else None))
     gates.append(
         Gate(
             "la_informed",
@@ -298,15 +395,10 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
     )
 
     if placement.is_off_site_direction:
-        notice = (
-            ReferralNotice.objects.filter(placement=placement)
-            .defer("pdf")
-            .order_by("-notice_date", "-pk")
-            .first()
-        )
-        gates.append(_notice_gate(placement, notice, calendar))
+        notices = placement.notices_newest_first
+        gates.append(_notice_gate(placement, notices[0] if notices else None, calendar))
 
-    education = weekly_education(placement)
+    education = weekly_education(placement, others=others)
     if education["flag"]:
         gates.append(Gate("education_hours", "Full-time education", False, education["flag"], blocking=False))
     return gates
@@ -314,3 +406,22 @@ def placement_gates(placement, *, calendar=None) -> list[Gate]:
 
 def unmet_blocking(gates) -> list[Gate]:
     return [g for g in gates if g.blocking and not g.met]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    placement: Placement
+    blockers: list[Gate]
+
+    @property
+    def ready(self) -> bool:
+        return not self.blockers
+
+
+def agreement_readiness(placements) -> list[Readiness]:
+    """For a list of proposed placements: each with what still blocks its agreement (empty: ready), ready
+    ones first. A fixed number of queries however many placements."""
+    placements = list(placements)
+    gates = gates_for(placements)
+    rows = [Readiness(p, unmet_blocking(gates.get(p.pk, []))) for p in placements]
+    return sorted(rows, key=lambda r: not r.ready)

@@ -6,13 +6,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from placements import rules
+from placements.agreements.referral import referral_proposed_alert
 from placements.agreements.sla import latest_sla, sla_is_current, sla_mark_if_outdated
+from placements.cadence import next_scheduled_review, reviews_schedule_at_agreement
 from placements.common import full_clean, lock_placement, require_school_side_of
 from placements.gates import placement_gates, unmet_blocking
-from placements.models import Placement, Review, TimetableSession
+from placements.models import Placement, ReferralForm, TimetableSession
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, require
+
+
+def year_group_problem(pupil, provider, reason: str) -> str | None:
+    """A provider that does not take the pupil's year group needs a reason on record."""
+    if provider.takes_year_group(pupil.year_group) or (reason or "").strip():
+        return None
+    return (
+        f"{provider} takes {provider.year_groups_label}, and {pupil.display_name} is in "
+        f"{pupil.get_year_group_display()}: choose another provider or record why this one is right."
+    )
 
 
 def _date_problems(start_date, planned_end_date, part_time_review_date=None) -> list[str]:
@@ -38,6 +49,9 @@ def placement_create(*, by, pupil, provider, **fields) -> Placement:
     problems += _date_problems(
         fields.get("start_date"), fields.get("planned_end_date"), fields.get("part_time_review_date")
     )
+    age = year_group_problem(pupil, provider, fields.get("outside_age_range_reason", ""))
+    if age:
+        problems.append(age)
     if problems:
         raise DomainError(problems[0], problems=problems)
     placement = Placement(
@@ -67,16 +81,29 @@ def placement_update(*, by, placement, **fields) -> Placement:
             raise DomainError(
                 "The provider of an agreed placement cannot change: end it and start a new one."
             )
+        provider_changed = "provider" in fields and fields["provider"].pk != placement.provider_id
         for name, value in fields.items():
             setattr(placement, name, value)
         problems = _date_problems(
             placement.start_date, placement.planned_end_date, placement.part_time_review_date
         )
+        age = year_group_problem(placement.pupil, placement.provider, placement.outside_age_range_reason)
+        if age:
+            problems.append(age)
         if problems:
             raise DomainError(problems[0], problems=problems)
+        if provider_changed:
+            # A referral is answered by the provider it was made to: another provider answers afresh.
+            placement.provider_response = Placement.ProviderResponse.AWAITING
+            placement.provider_responded_at = placement.provider_responded_by = None
+            placement.key_worker = ""
+            if placement.status == Placement.Status.PROPOSED:
+                placement.proposed_at = timezone.now()
         full_clean(placement, exclude=["created_by", "approved_by"], validate_constraints=False)
         placement.save()
-        sla_mark_if_outdated(placement)
+        if provider_changed and placement.status == Placement.Status.PROPOSED:
+            referral_proposed_alert(placement)
+        sla_mark_if_outdated(placement, by=by)
     return placement
 
 
@@ -133,7 +160,7 @@ def timetable_set(*, by, placement, sessions: list[dict]) -> list[TimetableSessi
         for row in existing.values():
             row.delete()
         Placement.objects.filter(pk=placement.pk).update(updated_at=timezone.now())
-        sla_mark_if_outdated(placement)
+        sla_mark_if_outdated(placement, by=by)
     return rows
 
 
@@ -149,9 +176,27 @@ def placement_propose(*, by, placement) -> Placement:
         gates = {g.code: g for g in placement_gates(placement)}
         if not gates["timetable"].met:
             raise DomainError(gates["timetable"].message)
+        form = ReferralForm.objects.filter(placement=placement).first()
+        if form is None or form.part_a_completed_at is None:
+            raise DomainError(
+                "Complete Part A of the referral form first: the provider reads it before answering."
+            )
         placement.status = Placement.Status.PROPOSED
         placement.proposed_at = timezone.now()
-        placement.save(update_fields=["status", "proposed_at", "updated_at"])
+        # Proposed again after a decline: the provider answers the referral afresh.
+        placement.provider_response = Placement.ProviderResponse.AWAITING
+        placement.provider_responded_at = placement.provider_responded_by = None
+        placement.save(
+            update_fields=[
+                "status",
+                "proposed_at",
+                "provider_response",
+                "provider_responded_at",
+                "provider_responded_by",
+                "updated_at",
+            ]
+        )
+        referral_proposed_alert(placement)
     return placement
 
 
@@ -175,6 +220,7 @@ def placement_agree(*, by, placement) -> Placement:
         placement.approved_by = by.user
         placement.approved_at = timezone.now()
         placement.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        reviews_schedule_at_agreement(placement)
     return placement
 
 
@@ -193,9 +239,10 @@ def placement_activate(*, by, placement, today=None) -> Placement:
             problems.append(
                 f"The placement starts on {placement.start_date:%d %B %Y}: it cannot be active before then."
             )
-        if not sla_is_current(latest_sla(placement), placement):
+        latest = latest_sla(placement)
+        if not (sla_is_current(latest, placement) and latest.fully_signed):
             problems.append(
-                "The placement changed after the SLA was signed: build a new version and have both sides sign it."
+                "The placement changed after the SLA was signed: both sides must sign the new version first."
             )
         if problems:
             raise DomainError(problems[0], problems=problems)
@@ -203,12 +250,5 @@ def placement_activate(*, by, placement, today=None) -> Placement:
         placement.activated_at = timezone.now()
         placement.save(update_fields=["status", "activated_at", "updated_at"])
         if not placement.reviews.filter(held_on__isnull=True).exists():
-            Review.objects.create(
-                trust_id=placement.trust_id,
-                placement=placement,
-                kind=Review.Kind.SCHEDULED,
-                scheduled_for=rules.next_review_date(
-                    after=placement.start_date, policy=placement.trust.policy
-                ),
-            )
+            next_scheduled_review(placement)
     return placement

@@ -12,6 +12,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from placements.upn import upn_problem
+from providers.models import (
+    YEAR_GROUPS,  # noqa: F401 - one list of year groups, shared with providers
+    get_private_storage,
+)
 from trusts.models import School, Trust, scoped_manager
 from trusts.roles import Role
 
@@ -20,9 +24,6 @@ def validate_upn(value):
     problem = upn_problem(value)
     if problem:
         raise ValidationError(problem)
-
-
-YEAR_GROUPS = [("R", "Reception")] + [(str(n), f"Year {n}") for n in range(1, 15)]
 
 
 class PupilQuerySet(models.QuerySet):
@@ -193,6 +194,11 @@ class Placement(models.Model):
         INDEPENDENT = "independent", "Independent travel"
         PROVIDER = "provider", "Provider transport"
 
+    class ProviderResponse(models.TextChoices):
+        AWAITING = "", "Not answered yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
     COMMITTED_STATUSES = (Status.AGREED, Status.ACTIVE)
     # The fields a school sets on the placement form, in the form's order; services accept only these.
     EDITABLE_FIELDS = (
@@ -219,6 +225,7 @@ class Placement(models.Model):
         "info_shared",
         "hours_at_school_per_week",
         "medical_reason_reduced_hours",
+        "outside_age_range_reason",
     )
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
@@ -267,7 +274,26 @@ class Placement(models.Model):
     risk_assessment_recorded_on = models.DateField(null=True, blank=True)
     risk_assessment_summary = models.TextField(blank=True)
 
+    # A placement at a provider that does not take the pupil's year group needs a reason on record.
+    outside_age_range_reason = models.TextField("why this provider, outside its year groups", blank=True)
+
     proposed_at = models.DateTimeField(null=True, blank=True)
+    # The provider's answer to the referral.
+    provider_response = models.CharField(
+        max_length=10, choices=ProviderResponse.choices, default=ProviderResponse.AWAITING, blank=True
+    )
+    provider_responded_at = models.DateTimeField(null=True, blank=True)
+    provider_responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_decline_reason = models.TextField(blank=True)
+    key_worker = models.CharField("the provider's key worker", max_length=150, blank=True)
+    # The provider's initial assessment of the pupil, due within a week of the start.
+    initial_assessment_on = models.DateField(null=True, blank=True)
+    initial_assessment_summary = models.TextField(blank=True)
+    initial_assessment_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -307,6 +333,10 @@ class Placement(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.DRAFT, self.Status.PROPOSED)
+
+    @property
+    def provider_accepted(self) -> bool:
+        return self.provider_response == self.ProviderResponse.ACCEPTED
 
 
 class ViaPlacementQuerySet(models.QuerySet):
@@ -613,7 +643,10 @@ class ProviderReport(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="provider_reports")
     period_ending = models.DateField("half-term ending")
-    attendance = models.TextField()
+    # Filled in from the registers when the report is written; the text is the provider's comment on it.
+    sessions_possible = models.PositiveIntegerField(null=True, blank=True)
+    sessions_attended = models.PositiveIntegerField(null=True, blank=True)
+    attendance = models.TextField("comment on attendance", blank=True)
     progress = models.TextField("progress against the targets")
     behaviour = models.TextField(blank=True)
     wellbeing = models.TextField(blank=True)
@@ -631,6 +664,12 @@ class ProviderReport(models.Model):
 
     def __str__(self):
         return f"Provider report to {self.period_ending:%d %b %Y}"
+
+    @property
+    def attendance_percent(self):
+        if not self.sessions_possible:
+            return None
+        return (Decimal(100) * self.sessions_attended / self.sessions_possible).quantize(Decimal("0.1"))
 
 
 class BehaviourIncident(models.Model):
@@ -711,3 +750,245 @@ class TargetOutcome(models.Model):
 
 # Sub-domains with models of their own (imported here so that Django finds them).
 from placements.safeguarding.models import ConcernAction, ProviderBrief, SafeguardingConcern  # noqa: E402, F401
+
+
+def attachment_upload_to(instance, filename):
+    # The stored name never comes from the uploader: a generated name with the extension of the detected type.
+    import os
+    import uuid
+
+    return f"placements/{instance.trust_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        placements = Placement.objects.visible_to(membership)
+        if membership.role == Role.PROVIDER_STAFF:
+            # The provider sees only what the school chose to share with it.
+            return self.filter(placement__in=placements, shared_with_provider=True)
+        return self.filter(placement__in=placements)
+
+
+class Attachment(models.Model):
+    """A private document on a placement (referral, EHCP, risk assessment, a home/school agreement signed on
+    paper), checked by content on upload and served only through a permission check."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral documents"
+        EHCP = "ehcp", "EHCP"
+        RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+        HOME_SCHOOL_AGREEMENT = "home_school", "Home/school agreement (signed on paper)"
+        OTHER = "other", "Other"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    shared_with_provider = models.BooleanField(
+        "shared with the provider", default=False, help_text="Unticked: the school's staff only."
+    )
+    file = models.FileField(upload_to=attachment_upload_to, storage=get_private_storage, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(AttachmentQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.title or self.get_kind_display()
+
+
+class SetupMeeting(models.Model):
+    """The set-up (welcome) meeting before or at the start: who came and what was agreed."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="setup_meetings")
+    held_on = models.DateField()
+    attendees = models.TextField(
+        help_text="Who came: the pupil, parents or carers, the school, the provider."
+    )
+    notes = models.TextField("what was agreed", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"Set-up meeting on {self.held_on:%d %b %Y}"
+
+
+class HomeSchoolAgreement(models.Model):
+    """The home/school agreement of the placement, agreed by the parents or carers, the pupil, the school and
+    the provider; its wording frozen as agreed, printable."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="home_school_agreements")
+    agreed_on = models.DateField()
+    carers = models.CharField("parents or carers agreeing", max_length=300)
+    pupil_agreed = models.BooleanField("the pupil agreed", default=False)
+    school_name = models.CharField("agreed for the school by", max_length=150)
+    provider_name = models.CharField("agreed for the provider by", max_length=150)
+    contents = models.JSONField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-agreed_on", "-pk"]
+
+    def __str__(self):
+        return f"Home/school agreement of {self.agreed_on:%d %b %Y}"
+
+
+class Suspension(models.Model):
+    """A suspension (fixed-period exclusion) of the pupil, in school days. Consecutive suspensions add up
+    (``placements.rules.suspension_run``)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="suspensions")
+    first_day = models.DateField()
+    school_days = models.PositiveSmallIntegerField()
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPupilQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_day", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(school_days__gte=1), name="suspension_has_days")]
+
+    def __str__(self):
+        return f"Suspension of {self.school_days} school days from {self.first_day:%d %b %Y}"
+
+
+class SuspensionNotice(models.Model):
+    """The parents' notice of the provision arranged during a suspension (start date, times, address and
+    whom to report to), frozen as given."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="suspension_notices")
+    given_at = models.DateTimeField()
+    contents = models.JSONField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self):
+        return f"Suspension provision notice of {self.given_at:%d %b %Y}"
+
+
+class ReferralForm(models.Model):
+    """The referral form as the school fills it (the commissioning agreement's section 15): Part A before the
+    placement is proposed, within a week of the referral; Part B by the first review."""
+
+    class Ethnicity(models.TextChoices):
+        WHITE = "white", "White"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        ASIAN = "asian", "Asian or Asian British"
+        BLACK = "black", "Black, African, Caribbean or Black British"
+        OTHER = "other", "Another ethnic group"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Disability(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Safeguarding(models.TextChoices):
+        NONE = "none", "None"
+        CHILD_IN_NEED = "cin", "Child in need (section 17)"
+        CHILD_PROTECTION = "cp", "Child protection (section 47)"
+        LOOKED_AFTER = "lac", "Looked after"
+        PRIVATE_FOSTERING = "private_fostering", "Private fostering"
+
+    RISK_INDICATORS = [
+        ("exclusion", "Suspended or at risk of permanent exclusion"),
+        ("cme", "Missing education or persistently absent"),
+        ("exploitation", "At risk of criminal or sexual exploitation"),
+        ("substances", "Substance misuse"),
+        ("self_harm", "Self-harm or mental health concerns"),
+        ("violence", "Violence or carrying weapons"),
+        ("yos", "Known to the youth offending service"),
+        ("neet", "At risk of becoming NEET"),
+    ]
+    PART_A_FIELDS = (
+        "ethnicity",
+        "religion",
+        "disability",
+        "looked_after_details",
+        "safeguarding_category",
+        "other_agencies",
+        "attendance_last_year",
+        "attendance_two_years_ago",
+        "attendance_factors",
+        "interventions_tried",
+    )
+    PART_B_FIELDS = (
+        "current_attainment",
+        "target_attainment",
+        "behaviour_summary",
+        "risk_indicators",
+        "intervention_impact",
+    )
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="referral_form")
+    # Part A: who the pupil is, their safeguarding picture, attendance and what the school has tried.
+    ethnicity = models.CharField(max_length=10, choices=Ethnicity.choices, blank=True)
+    religion = models.CharField(max_length=100, blank=True, help_text='Optional; or "Prefer not to say".')
+    disability = models.CharField(max_length=10, choices=Disability.choices, blank=True)
+    looked_after_details = models.TextField(
+        "looked-after details (placing authority, social worker)", blank=True
+    )
+    safeguarding_category = models.CharField(
+        "child protection or child in need", max_length=20, choices=Safeguarding.choices, blank=True
+    )
+    other_agencies = models.TextField("other agencies involved", blank=True)
+    attendance_last_year = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    attendance_two_years_ago = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    attendance_factors = models.TextField("what affects attendance", blank=True)
+    interventions_tried = models.TextField("what the school tried before referral", blank=True)
+    part_a_completed_at = models.DateTimeField(null=True, blank=True)
+    # Part B: attainment, the behaviour picture and risks, and the impact of what was tried.
+    current_attainment = models.TextField(blank=True)
+    target_attainment = models.TextField(blank=True)
+    behaviour_summary = models.TextField("the behaviour picture", blank=True)
+    risk_indicators = models.JSONField(default=list, blank=True)
+    intervention_impact = models.TextField("the impact of what was tried", blank=True)
+    part_b_completed_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Referral form for {self.placement}"

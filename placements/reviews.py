@@ -9,6 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from placements import rules
+from placements.attendance_source import placement_attendance
+from placements.cadence import next_parent_review, next_scheduled_review
 from placements.common import full_clean, lock_placement, placement_url, require_school_side_of
 from placements.models import (
     BehaviourIncident,
@@ -66,6 +69,11 @@ def review_record(*, by, review, held_on, progress: list[dict], next_review_date
         problems.append("Attendance is a percentage from 0 to 100.")
     if problems:
         raise DomainError(problems[0], problems=problems)
+    if fields.get("attendance_percent") is None:
+        # Attendance comes from the registers, from the start of the placement to the day of the review.
+        counted = placement_attendance(placement, start=placement.start_date, end=held_on)
+        if counted is not None and counted.percent is not None:
+            fields["attendance_percent"] = counted.percent
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review.pk)
         if review.held_on is not None:
@@ -85,9 +93,10 @@ def review_record(*, by, review, held_on, progress: list[dict], next_review_date
                 rating=p["rating"],
                 comment=p.get("comment", ""),
             )
+        committed = placement.status in Placement.COMMITTED_STATUSES
         if (
             next_review_date
-            and placement.status in Placement.COMMITTED_STATUSES
+            and committed
             and not placement.reviews.filter(held_on__isnull=True, scheduled_for=next_review_date).exists()
         ):
             Review.objects.create(
@@ -96,6 +105,11 @@ def review_record(*, by, review, held_on, progress: list[dict], next_review_date
                 kind=Review.Kind.SCHEDULED,
                 scheduled_for=next_review_date,
             )
+        elif committed and review.kind == Review.Kind.PARENT:
+            next_parent_review(placement, after=held_on)
+        elif committed:
+            # Held, with no date given: the next half-termly review follows the trust's interval.
+            next_scheduled_review(placement, after=held_on)
     return review
 
 
@@ -111,16 +125,43 @@ def _provider_or_school(by, placement, action: str):
         raise DomainError("Reports and incidents are recorded for agreed or active placements.")
 
 
+def provider_report_period_start(placement, period_ending):
+    """The first day a report to ``period_ending`` covers: the day after the previous report, else the start
+    of the half-term it ends, but never before the placement started."""
+    from trusts.models import Term
+
+    previous = (
+        ProviderReport.objects.filter(placement=placement, period_ending__lt=period_ending)
+        .order_by("-period_ending")
+        .values_list("period_ending", flat=True)
+        .first()
+    )
+    if previous is not None:
+        return previous + timedelta(days=1)
+    half_terms = rules.half_terms(Term.objects.filter(trust_id=placement.trust_id))
+    first = next((a for a, b in half_terms if a <= period_ending <= b), placement.start_date)
+    return max(first, placement.start_date)
+
+
 def provider_report_record(
-    *, by, placement, period_ending, attendance, progress, behaviour="", wellbeing="", next_steps=""
+    *, by, placement, period_ending, progress, attendance="", behaviour="", wellbeing="", next_steps=""
 ) -> ProviderReport:
+    """The provider's half-termly progress report. Its attendance is counted from the registers for the
+    period it covers; ``attendance`` is the writer's comment on it."""
     _provider_or_school(by, placement, "provider_report.write")
     if period_ending < placement.start_date:
         raise DomainError("The report covers a period before the placement started.", field="period_ending")
+    if not (progress or "").strip():
+        raise DomainError("Describe the progress against the targets.", field="progress")
+    counted = placement_attendance(
+        placement, start=provider_report_period_start(placement, period_ending), end=period_ending
+    )
     return ProviderReport.objects.create(
         trust_id=placement.trust_id,
         placement=placement,
         period_ending=period_ending,
+        sessions_possible=counted.possible if counted else None,
+        sessions_attended=counted.attended if counted else None,
         attendance=attendance,
         progress=progress,
         behaviour=behaviour,
@@ -255,6 +296,11 @@ def placement_end(
         placement.ended_outcome = ended_outcome
         placement.ended_reason = ended_reason
         placement.save(update_fields=["status", "ended_on", "ended_outcome", "ended_reason", "updated_at"])
+        if outcome.get("attendance_percent") is None:
+            # Attendance over the whole placement, from the registers.
+            counted = placement_attendance(placement, start=placement.start_date, end=ended_on)
+            if counted is not None and counted.percent is not None:
+                outcome = {**outcome, "attendance_percent": counted.percent}
         result = Outcome(trust_id=placement.trust_id, placement=placement, recorded_by=by.user, **outcome)
         full_clean(result, exclude=["placement", "recorded_by"])
         result.save()

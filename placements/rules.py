@@ -123,3 +123,116 @@ def date_of_birth_problem(*, date_of_birth: date, year_group: str, today: date) 
 def direction_school_days(calendar, *, start_date: date, planned_end_date: date) -> int:
     """School days an off-site direction covers, first and last day included."""
     return calendar.count_between(start_date, planned_end_date + timedelta(days=1))
+
+
+# The termly review with parents and carers is held this long before the term ends, so its actions can be
+# taken before the break.
+PARENT_REVIEW_WEEKS_BEFORE_TERM_END = 2
+
+
+def half_terms(terms) -> list[tuple[date, date]]:
+    """The half-terms of ``terms`` (anything with start_date, end_date, half_term_start, half_term_end) as
+    (first day, last day), in order: a term with a break is two half-terms, one without is one."""
+    periods = []
+    for term in sorted(terms, key=lambda t: t.start_date):
+        if term.half_term_start and term.half_term_end:
+            periods.append((term.start_date, term.half_term_start - timedelta(days=1)))
+            periods.append((term.half_term_end + timedelta(days=1), term.end_date))
+        else:
+            periods.append((term.start_date, term.end_date))
+    return periods
+
+
+def parent_review_date(terms, *, after: date) -> date | None:
+    """The termly review with parents: two weeks before the end of the first term whose review date falls
+    after ``after``. None where the calendar has no such term yet."""
+    for term in sorted(terms, key=lambda t: t.start_date):
+        when = term.end_date - timedelta(weeks=PARENT_REVIEW_WEEKS_BEFORE_TERM_END)
+        when = max(when, term.start_date)
+        if when > after:
+            return when
+    return None
+
+
+def provider_report_due_periods(
+    terms, *, start: date, end: date | None, today: date
+) -> list[tuple[date, date]]:
+    """The half-terms a placement running from ``start`` (to ``end``) owes a progress report for, as of
+    ``today``: every half-term it was running in whose last day is within a week of today or past."""
+    due = []
+    for first, last in half_terms(terms):
+        if last < start or (end is not None and first > end):
+            continue
+        if last - timedelta(days=PROVIDER_REPORT_DUE_DAYS_BEFORE) <= today:
+            due.append((first, last))
+    return due
+
+
+# The provider is asked for its half-termly report this many days before the half-term ends.
+PROVIDER_REPORT_DUE_DAYS_BEFORE = 7
+
+
+# Where the provider's hours are not recorded, a new timetable starts from a common school day.
+DEFAULT_SESSION_TIMES = {"am": (time(9, 0), time(12, 0)), "pm": (time(12, 45), time(15, 0))}
+MORNING_ENDS, AFTERNOON_STARTS = time(12, 0), time(12, 45)
+
+
+def default_session_times(*, opens_at: time | None, closes_at: time | None) -> dict:
+    """The morning and afternoon a new timetable starts from: the provider's opening hours split at midday
+    (with a break for lunch), or a common school day where its hours are not recorded."""
+    if not opens_at or not closes_at or closes_at <= opens_at:
+        return dict(DEFAULT_SESSION_TIMES)
+    if closes_at <= MORNING_ENDS:
+        return {"am": (opens_at, closes_at), "pm": DEFAULT_SESSION_TIMES["pm"]}
+    if opens_at >= AFTERNOON_STARTS:
+        return {"am": DEFAULT_SESSION_TIMES["am"], "pm": (opens_at, closes_at)}
+    pm_start = AFTERNOON_STARTS if closes_at > AFTERNOON_STARTS else MORNING_ENDS
+    return {"am": (opens_at, min(MORNING_ENDS, closes_at)), "pm": (pm_start, closes_at)}
+
+
+# The provider's initial assessment of the pupil is made within a week of the start.
+INITIAL_ASSESSMENT_DAYS = 7
+
+
+# Suspensions (the trust's AP policy, section 8): a suspension of more than five school days, or consecutive
+# suspensions adding up to more, needs full-time provision from the sixth school day (from the first for a
+# looked-after child); the parents are told of it in writing at least 48 hours before it starts.
+SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION = 5
+SUSPENSION_NOTICE_HOURS = 48
+
+
+def suspension_school_days(calendar, *, first_day: date, school_days: int) -> list[date]:
+    """The school days a suspension of ``school_days`` covers from ``first_day``, all inside one term."""
+    start = calendar.next_school_day(first_day, inclusive=True)
+    days = [start]
+    while len(days) < school_days:
+        days.append(calendar.add(days[-1], 1))
+    term = calendar.term_for(start)
+    if term is None or days[-1] > term.end_date:
+        left = len([d for d in days if term and d <= term.end_date])
+        raise ValueError(
+            f"The term has only {left} school day{'s' if left != 1 else ''} left from {start:%d %B %Y}: "
+            f"a suspension of {school_days} school days does not fit in it."
+        )
+    return days
+
+
+def suspension_run(calendar, suspensions) -> list[date]:
+    """The school days of the latest run of consecutive suspensions (each with first_day and school_days):
+    suspensions that follow one another with no school day between count as one period."""
+    runs: list[list[date]] = []
+    for s in sorted(suspensions, key=lambda s: s.first_day):
+        days = suspension_school_days(calendar, first_day=s.first_day, school_days=s.school_days)
+        if runs and calendar.add(runs[-1][-1], 1) >= days[0]:
+            runs[-1] = sorted(set(runs[-1]) | set(days))
+        else:
+            runs.append(days)
+    return runs[-1] if runs else []
+
+
+def suspension_provision_day(run: list[date], *, looked_after: bool) -> date | None:
+    """The day provision must start for a run of suspension days: the sixth school day (the first for a
+    looked-after child) where the run is longer than five school days; None where none is needed."""
+    if len(run) <= SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION:
+        return None
+    return run[0] if looked_after else run[SUSPENSION_SCHOOL_DAYS_BEFORE_PROVISION]

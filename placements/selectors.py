@@ -16,6 +16,29 @@ def placement_hours(placement) -> Decimal:
     return sum((s.hours for s in placement.sessions.all()), Decimal("0"))
 
 
+def overlapping(placement, candidates) -> list:
+    """Of ``candidates`` (committed placements of the pupil), those other than ``placement`` that overlap it."""
+    end, start = placement.planned_end_date, placement.start_date
+    return [
+        o
+        for o in candidates
+        if o.pk != placement.pk
+        and o.pupil_id == placement.pupil_id
+        and (end is None or o.start_date < end)
+        and (o.planned_end_date is None or o.planned_end_date > start)
+    ]
+
+
+def committed_of_pupils(pupil_ids) -> list[Placement]:
+    """Every agreed or running placement of these pupils, with provider and hours: one query."""
+    return list(
+        Placement.objects.filter(pupil_id__in=pupil_ids, status__in=Placement.COMMITTED_STATUSES)
+        .select_related("provider")
+        .with_hours()
+        .order_by("pk")
+    )
+
+
 def other_current_placements(placement):
     """The pupil's other placements that are agreed or running and overlap this one: each provider should
     know about the others."""
@@ -54,14 +77,25 @@ def weekly_education(placement, *, others=None) -> dict:
     }
 
 
-def registration_facts(provider, *, including=None) -> list[PlacementFact]:
-    """One fact per agreed or active placement at ``provider`` across every school of the trust, plus the
-    candidate placement ``including`` (not yet agreed) when given."""
-    placements = list(
-        Placement.objects.filter(provider=provider, status__in=Placement.COMMITTED_STATUSES)
+def committed_at_providers(provider_ids) -> dict[int, list[Placement]]:
+    """The agreed or active placements at each of ``provider_ids`` across every school of the trust, with
+    their hours: one query however many providers."""
+    by_provider: dict[int, list[Placement]] = {pid: [] for pid in provider_ids}
+    for p in (
+        Placement.objects.filter(provider_id__in=provider_ids, status__in=Placement.COMMITTED_STATUSES)
         .select_related("pupil")
         .with_hours()
-    )
+        .order_by("pk")
+    ):
+        by_provider[p.provider_id].append(p)
+    return by_provider
+
+
+def registration_facts(provider, *, including=None, committed=None) -> list[PlacementFact]:
+    """One fact per agreed or active placement at ``provider`` across every school of the trust, plus the
+    candidate placement ``including`` (not yet agreed) when given. ``committed``: those placements, where
+    the caller has them already (``committed_at_providers``)."""
+    placements = list(committed_at_providers([provider.pk])[provider.pk] if committed is None else committed)
     if including is not None and all(p.pk != including.pk for p in placements):
         including.weekly_hours = placement_hours(including)
         placements.append(including)
@@ -85,10 +119,10 @@ def registration_fact_source(*, provider, window) -> list[PlacementFact]:
     return registration_facts(provider)
 
 
-def placement_registration_check(placement):
+def placement_registration_check(placement, *, committed=None):
     return registration_check(
         provider=placement.provider,
-        facts=registration_facts(placement.provider, including=placement),
+        facts=registration_facts(placement.provider, including=placement, committed=committed),
         policy=placement.trust.policy,
         window=(placement.start_date, placement.planned_end_date),
     )

@@ -3,7 +3,7 @@ the database and notifies once per subject, so a re-run or a missed beat is harm
 
 from celery import shared_task
 
-from placements import reminders
+from placements import cadence, reminders
 from placements.safeguarding.services import concerns_escalate
 from trusts.tasking import TrustTask, for_each_trust
 
@@ -28,7 +28,13 @@ def escalate_concerns(*, trust_id: int) -> int:
     return concerns_escalate()
 
 
+@shared_task(base=TrustTask, name="placements.tasks.reconcile_cadence")
+def reconcile_cadence(*, trust_id: int) -> dict:
+    return cadence.cadence_reconcile()
+
+
 remind_reviews_all_trusts = for_each_trust(remind_reviews)
+reconcile_cadence_all_trusts = for_each_trust(reconcile_cadence)
 remind_unsigned_slas_all_trusts = for_each_trust(remind_unsigned_slas)
 remind_part_time_reviews_all_trusts = for_each_trust(remind_part_time_reviews)
 escalate_concerns_all_trusts = for_each_trust(escalate_concerns)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("placements/", placements.placement_list, name="placement_list"),
     path("placements/new/", placements.placement_create, name="placement_create"),
     path("placements/census.csv", placements.census_export, name="census_export"),
+    path("placements/awaiting-agreement/", placements.awaiting_agreement, name="awaiting_agreement"),
     path("placements/<int:placement_pk>/", placements.placement_detail, name="placement_detail"),
     path("placements/<int:placement_pk>/edit/", placements.placement_edit, name="placement_edit"),
     path(
@@ -40,7 +41,49 @@ urlpatterns = [
         name="provider_report_create",
     ),
     path("placements/<int:placement_pk>/incidents/new/", reviews.incident_create, name="incident_create"),
-    path("sla/<int:sla_pk>/sign/", agreements.sla_sign, name="sla_sign"),
+    path("placements/<int:placement_pk>/referral/", agreements.referral_respond, name="referral_respond"),
+    path("placements/<int:placement_pk>/agreement/", agreements.sla_history, name="sla_history"),
+    path(
+        "placements/<int:placement_pk>/documents/new/", agreements.attachment_upload, name="attachment_upload"
+    ),
+    path("documents/<int:attachment_pk>/", agreements.attachment_download, name="attachment_download"),
+    path(
+        "placements/<int:placement_pk>/setup-meeting/",
+        agreements.setup_meeting_record,
+        name="setup_meeting_record",
+    ),
+    path(
+        "placements/<int:placement_pk>/initial-assessment/",
+        agreements.initial_assessment_record,
+        name="initial_assessment_record",
+    ),
+    path(
+        "placements/<int:placement_pk>/home-school/", agreements.home_school_record, name="home_school_record"
+    ),
+    path("home-school/<int:home_school_pk>/pdf/", agreements.home_school_pdf, name="home_school_pdf"),
+    path("pupils/<int:pupil_pk>/suspensions/", agreements.suspension_record, name="suspension_record"),
+    path(
+        "placements/<int:placement_pk>/referral-form/",
+        agreements.referral_form_edit,
+        name="referral_form_edit",
+    ),
+    path(
+        "placements/<int:placement_pk>/referral-form.pdf",
+        agreements.referral_form_pdf,
+        name="referral_form_pdf",
+    ),
+    path(
+        "placements/<int:placement_pk>/suspension-notice/",
+        agreements.suspension_notice_issue,
+        name="suspension_notice_issue",
+    ),
+    path(
+        "suspension-notices/<int:suspension_notice_pk>/pdf/",
+        agreements.suspension_notice_pdf,
+        name="suspension_notice_pdf",
+    ),
+    path("sla/<int:sla_pk>/sign/school/", agreements.sla_sign_school, name="sla_sign_school"),
+    path("sla/<int:sla_pk>/sign/provider/", agreements.sla_sign_provider, name="sla_sign_provider"),
     path("sla/<int:sla_pk>/pdf/", agreements.sla_pdf, name="sla_pdf"),
     path("notices/<int:notice_pk>/pdf/", agreements.notice_pdf, name="notice_pdf"),
     path("reviews/<int:review_pk>/", reviews.review_record, name="review_record"),

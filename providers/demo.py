@@ -5,7 +5,7 @@ exists already is left exactly as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -322,6 +322,8 @@ def seed(people, context):
                 "risk_categories": list(spec.risk_categories),
                 "offer_summary": spec.offer,
                 "days_and_hours": "Monday to Friday, 9:30 to 14:30",
+                "opens_at": time(9, 30),
+                "closes_at": time(14, 30),
                 "capacity": 12,
                 "cost_per_day": Decimal(spec.cost_per_day),
                 "provides_transport": spec.provides_transport,
@@ -330,12 +332,14 @@ def seed(people, context):
         if created:
             _build(spec, provider, _admin(trust), today)
         for username in spec.staff:
-            people.person(
+            staff = people.person(
                 username=username,
                 role=Role.PROVIDER_STAFF,
                 trust=trust,
                 provider=provider,
                 job_title="Centre manager",
             )
+            # The centre manager signs agreements for the provider.
+            Membership.objects.filter(pk=staff.pk).update(may_sign_agreements=True)
         providers[spec.slug] = provider
     context["providers"] = providers

@@ -5,7 +5,14 @@ from django import forms
 from django.db.models import Q
 
 from providers import services, vetting_data
-from providers.models import POSTCODE_MESSAGE, ChecklistAnswer, Provider, is_uk_postcode, normalise_postcode
+from providers.models import (
+    POSTCODE_MESSAGE,
+    YEAR_GROUPS,
+    ChecklistAnswer,
+    Provider,
+    is_uk_postcode,
+    normalise_postcode,
+)
 from providers.uploads import MAX_EVIDENCE_BYTES, UploadRefused, inspect_evidence_file
 
 
@@ -61,6 +68,13 @@ class ProviderForm(forms.ModelForm):
         label="Higher-risk activities",
     )
     website = forms.URLField(required=False, assume_scheme="https")
+    year_groups = forms.MultipleChoiceField(
+        choices=YEAR_GROUPS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Year groups taken",
+        help_text="A placement of a pupil outside these needs a recorded reason. None ticked: not recorded.",
+    )
 
     class Meta:
         model = Provider
@@ -68,6 +82,11 @@ class ProviderForm(forms.ModelForm):
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "offer_summary": forms.Textarea(attrs={"rows": 3}),
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {
+            "opens_at": "On a school day: a new placement's timetable starts from these hours.",
         }
 
     def __init__(self, *args, trust=None, **kwargs):
@@ -291,6 +310,11 @@ class StaffAccessForm(forms.Form):
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField()
     job_title = forms.CharField(max_length=120, required=False)
+    may_sign_agreements = forms.BooleanField(
+        required=False,
+        label="May sign agreements for the provider",
+        help_text="Only staff with the provider's authority to sign should have this.",
+    )
 
 
 class ChecklistTemplateForm(forms.Form):

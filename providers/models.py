@@ -33,6 +33,9 @@ def is_uk_postcode(value: str) -> bool:
     return bool(UK_POSTCODE_RE.match(normalise_postcode(value)))
 
 
+YEAR_GROUPS = [("R", "Reception")] + [(str(n), f"Year {n}") for n in range(1, 15)]
+
+
 class ProviderQuerySet(models.QuerySet):
     def visible_to(self, membership):
         if membership.role == Role.PROVIDER_STAFF:
@@ -102,6 +105,11 @@ class Provider(models.Model):
     )
     offer_summary = models.TextField("courses and qualifications", blank=True)
     days_and_hours = models.CharField(max_length=200, blank=True)
+    # Opening hours on a school day: a new placement's timetable starts from them.
+    opens_at = models.TimeField("opens at", null=True, blank=True)
+    closes_at = models.TimeField("closes at", null=True, blank=True)
+    # The year groups the provider takes (empty: not recorded). A placement outside them needs a reason.
+    year_groups = models.JSONField(default=list, blank=True, help_text="Codes of the year groups taken.")
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     cost_per_session = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     cost_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
@@ -126,6 +134,11 @@ class Provider(models.Model):
 
     def clean(self):
         super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": "The provider must close after it opens."})
+        codes = {c for c, _ in YEAR_GROUPS}
+        if not isinstance(self.year_groups, list) or not set(self.year_groups) <= codes:
+            raise ValidationError({"year_groups": "Choose year groups from Reception to Year 14."})
         if self.postcode:
             self.postcode = normalise_postcode(self.postcode)
             if not UK_POSTCODE_RE.match(self.postcode):
@@ -134,6 +147,22 @@ class Provider(models.Model):
     @property
     def is_registered_school(self) -> bool:
         return self.registration_status != self.RegistrationStatus.UNREGISTERED
+
+    @property
+    def year_groups_label(self) -> str:
+        """ "Year 7 to Year 11" for a run of year groups, a list otherwise; "" where none are recorded."""
+        order = [code for code, _ in YEAR_GROUPS]
+        codes = [code for code in order if code in (self.year_groups or [])]
+        if not codes:
+            return ""
+        labels = dict(YEAR_GROUPS)
+        if len(codes) > 2 and order.index(codes[-1]) - order.index(codes[0]) == len(codes) - 1:
+            return f"{labels[codes[0]]} to {labels[codes[-1]]}"
+        return ", ".join(labels[c] for c in codes)
+
+    def takes_year_group(self, year_group: str) -> bool:
+        """Whether the provider takes pupils of ``year_group`` (True where its year groups are not recorded)."""
+        return not self.year_groups or year_group in self.year_groups
 
     def is_approved_on(self, day) -> bool:
         """Approved, and the approval runs at least to ``day``."""

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:provider_pk>/suspend/", views.provider_suspend, name="provider_suspend"),
     path("<int:provider_pk>/staff/new/", views.staff_add, name="staff_add"),
     path("staff/<int:staff_pk>/remove/", views.staff_remove, name="staff_remove"),
+    path("staff/<int:staff_pk>/signing/", views.staff_signing, name="staff_signing"),
     path("evidence/<int:evidence_pk>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_pk>/verify/", views.evidence_verify, name="evidence_verify"),
     path("evidence/<int:evidence_pk>/reject/", views.evidence_reject, name="evidence_reject"),

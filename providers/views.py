@@ -428,7 +428,11 @@ def staff_add(request, provider_pk):
             user.save(update_fields=["password"])
         try:
             services.provider_staff_add(
-                provider=provider, user=user, by=request.membership, job_title=data.get("job_title", "")
+                provider=provider,
+                user=user,
+                by=request.membership,
+                job_title=data.get("job_title", ""),
+                may_sign_agreements=data.get("may_sign_agreements", False),
             )
         except DomainError as error:
             form.add_error("email", error.message)
@@ -453,6 +457,25 @@ def _staff_or_404(request, staff_pk) -> Membership:
         raise Http404("Not found.")
     _provider_or_404(request, membership.provider_id)
     return membership
+
+
+@permission_required("provider_staff.manage")
+@require_POST
+def staff_signing(request, staff_pk):
+    """Give or take away a member of staff's authority to sign agreements for the provider."""
+    membership = _staff_or_404(request, staff_pk)
+    may_sign = request.POST.get("may_sign") == "yes"
+    try:
+        services.provider_staff_signing_set(membership=membership, by=request.membership, may_sign=may_sign)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        name = membership.user.get_full_name() or membership.user.username
+        messages.success(
+            request,
+            f"{name} {'may now sign' if may_sign else 'can no longer sign'} agreements for {membership.provider}.",
+        )
+    return redirect(_detail_url(membership.provider))
 
 
 @permission_required("provider_staff.manage")

@@ -386,3 +386,43 @@ class ChaseEventFactory(TenantFactory):
     kind = "consecutive"
     occurred_at = factory.SelfAttribute("expected_session.starts_at")
     detail = "6 sessions in a row"
+
+
+class AttachmentFactory(TenantFactory):
+    class Meta:
+        model = "placements.Attachment"
+
+    placement = factory.SubFactory(PlacementFactory, status="proposed")
+    trust = factory.SelfAttribute("placement.trust")
+    kind = "referral"
+    shared_with_provider = True
+    file = factory.django.FileField(data=MINIMAL_PDF, filename="document.pdf")
+    original_name = "document.pdf"
+    content_type = "application/pdf"
+    size = len(MINIMAL_PDF)
+
+
+class HomeSchoolAgreementFactory(TenantFactory):
+    class Meta:
+        model = "placements.HomeSchoolAgreement"
+
+    placement = factory.SubFactory(PlacementFactory, status="proposed")
+    trust = factory.SelfAttribute("placement.trust")
+    agreed_on = date(2026, 11, 20)
+    carers = "Chris Parent"
+    pupil_agreed = True
+    school_name = "Hal Head"
+    provider_name = "Pat Contact"
+    contents = factory.LazyAttribute(
+        lambda o: {
+            "pupil": o.placement.pupil.legal_name,
+            "school": o.placement.school.name,
+            "provider": str(o.placement.provider),
+            "start_date": "2026-11-30",
+            "agreed_on": "2026-11-20",
+            "carers": o.carers,
+            "school_name": o.school_name,
+            "provider_name": o.provider_name,
+            "commitments": {"pupil": [], "parents": [], "school": [], "provider": []},
+        }
+    )

@@ -16,11 +16,13 @@ from __future__ import annotations
 from tests.factories import (
     AbsenceFollowUpFactory,
     ApprovalConditionFactory,
+    AttachmentFactory,
     BehaviourIncidentFactory,
     ClosureDayFactory,
     ConcernFactory,
     EvidenceFactory,
     ExpectedSessionFactory,
+    HomeSchoolAgreementFactory,
     InvitationFactory,
     NotificationFactory,
     PlacementFactory,
@@ -68,6 +70,30 @@ def _sla(world, target):
 
 def _notice(world, target):
     return ReferralNoticeFactory(placement=_placement_obj(world, target)).pk
+
+
+def _attachment(world, target):
+    # Shared with the provider, so that provider staff would see it if isolation failed.
+    return AttachmentFactory(placement=_placement_obj(world, target), shared_with_provider=True).pk
+
+
+def _home_school(world, target):
+    return HomeSchoolAgreementFactory(placement=_placement_obj(world, target)).pk
+
+
+def _suspension_notice(world, target):
+    from django_scopes import scopes_disabled
+
+    from placements.models import SuspensionNotice
+
+    placement = _placement_obj(world, target)
+    with scopes_disabled():
+        return SuspensionNotice.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            given_at="2026-11-20T09:00:00+00:00",
+            contents={"pupil": placement.pupil.legal_name, "school": placement.school.name, "sessions": []},
+        ).pk
 
 
 def _review(world, target):
@@ -244,6 +270,9 @@ OBJECT_PARAMS = {
     "review_pk": _review,
     "concern_pk": _concern,
     "incident_pk": _incident,
+    "attachment_pk": _attachment,
+    "home_school_pk": _home_school,
+    "suspension_notice_pk": _suspension_notice,
     "membership_pk": _membership,
     "notification_pk": _notification,
     "provider_pk": _provider,

@@ -3,7 +3,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 
-from trusts.models import AccessLog, TrustPolicy
+from trusts.models import SCHOOL_SIGNATORY_ROLE_CHOICES, AccessLog, TrustPolicy
 from trusts.roles import Role
 
 
@@ -82,6 +82,12 @@ class TrustPolicyForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Alerts always emailed (people cannot switch these off)",
     )
+    school_signatory_roles = forms.MultipleChoiceField(
+        choices=SCHOOL_SIGNATORY_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who signs agreements for the school",
+        help_text="The headteacher, and the AP lead if the trust allows it.",
+    )
 
     class Meta:
         model = TrustPolicy
@@ -101,6 +107,8 @@ class TrustPolicyForm(forms.ModelForm):
             "part_time_review_weeks",
             "sla_unsigned_warning_days",
             "review_due_warning_days",
+            "school_signatory_roles",
+            "provider_report_overdue_days",
             "register_mark_deadline_minutes",
             "absence_followup_window_minutes",
             "consecutive_absence_sessions",
@@ -128,6 +136,7 @@ class TrustPolicyForm(forms.ModelForm):
             "part_time_review_weeks": "Review part-time timetables within (weeks)",
             "sla_unsigned_warning_days": "Warn of an unsigned agreement (days before the start)",
             "review_due_warning_days": "Warn of a review coming due (days before)",
+            "provider_report_overdue_days": "Chase a provider's progress report (days after the half-term ends)",
             "register_mark_deadline_minutes": "Chase an unmarked register after (minutes)",
             "absence_followup_window_minutes": "Tell the DSL of an absence not followed up after (minutes)",
             "consecutive_absence_sessions": "Raise a possible child missing education after (absent sessions in a row)",

@@ -112,6 +112,8 @@ class Membership(models.Model):
     )
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Provider staff only: whether this person has the provider's authority to sign agreements for it.
+    may_sign_agreements = models.BooleanField("may sign agreements for the provider", default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Suspended: access paused (is_active false) and may be given back; removed (ended) is final.
@@ -221,6 +223,14 @@ def default_required_alert_kinds() -> list[str]:
     return sorted(kind for kind, spec in ALERTS.items() if spec.urgent)
 
 
+def default_school_signatory_roles() -> list[str]:
+    return ["headteacher"]
+
+
+# The roles a trust may let sign agreements for a school, beside the headteacher.
+SCHOOL_SIGNATORY_ROLE_CHOICES = [("headteacher", "Headteacher"), ("ap_lead", "AP lead")]
+
+
 class TrustPolicy(models.Model):
     """The thresholds a trust may set for itself. Defaults follow statutory guidance and DESIGN.md section 2;
     ``clean`` refuses values looser than the law or the guidance allows."""
@@ -277,6 +287,13 @@ class TrustPolicy(models.Model):
     part_time_review_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
     sla_unsigned_warning_days = models.PositiveSmallIntegerField(default=10)
     review_due_warning_days = models.PositiveSmallIntegerField(default=7)
+    school_signatory_roles = models.JSONField(
+        default=default_school_signatory_roles,
+        help_text="The roles that may sign an agreement for the school: the headteacher, and any the trust adds.",
+    )
+    provider_report_overdue_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days after a half-term ends by which the provider's progress report is chased."
+    )
 
     # Attendance
     register_mark_deadline_minutes = models.PositiveSmallIntegerField(
@@ -391,6 +408,12 @@ class TrustPolicy(models.Model):
             lambda v: 1 <= v <= 366,
             "Count incidents within 1 to 366 days of each other.",
         )
+        roles = self.school_signatory_roles
+        allowed = {code for code, _ in SCHOOL_SIGNATORY_ROLE_CHOICES}
+        if not isinstance(roles, list) or not roles or not set(roles) <= allowed:
+            errors["school_signatory_roles"] = (
+                "Choose who signs for the school: the headteacher, the AP lead or both."
+            )
         if (
             self.registration_warning_margin is not None
             and self.registration_pupil_limit is not None

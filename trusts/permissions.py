@@ -83,12 +83,35 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Only the head sanctions a placement (as only the head may exclude).
     "placement.agree": frozenset({Role.HEADTEACHER}),
     "placement.census_export": PLACEMENT_MANAGERS,
-    "sla.read": PUPIL_WORKERS,
+    # --- Agreements -------------------------------------------------------------------------------------
+    # The referral form (pupil characteristics, safeguarding picture, attendance, attainment): the school's.
+    "referral_form.edit": PLACEMENT_MANAGERS,
+    "referral_form.read": PUPIL_WORKERS,
+    # The provider's staff answer a referral made to their provider.
+    "referral.respond": PROVIDER,
+    # Both parties read the agreement (and its versions and signatures); ``visible_to`` keeps provider staff
+    # to their own placements.
+    "sla.read": PUPIL_WORKERS | PROVIDER,
     "sla.build": PLACEMENT_MANAGERS,
-    "sla.sign": PLACEMENT_MANAGERS,
+    # Each side signs for itself. For the school, the headteacher, and the AP lead where the trust's policy
+    # allows (TrustPolicy.school_signatory_roles); for the provider, its staff with authority to sign
+    # (Membership.may_sign_agreements).
+    "sla.sign_for_school": frozenset({Role.HEADTEACHER, Role.AP_LEAD}),
+    "sla.sign_for_provider": PROVIDER,
+    # The first weeks: the set-up meeting and the initial assessment (the provider's or the school's), the
+    # home/school agreement (recorded by the school).
+    "setup_meeting.record": PLACEMENT_MANAGERS | PROVIDER,
+    "initial_assessment.record": PLACEMENT_MANAGERS | PROVIDER,
+    "home_school.record": PLACEMENT_MANAGERS,
+    "home_school.read": PUPIL_WORKERS | PROVIDER,
+    # Private documents on a placement: the school's, some shared with the provider (``visible_to``).
+    "attachment.upload": PLACEMENT_MANAGERS,
+    "attachment.read": PUPIL_WORKERS | PROVIDER,
     "notice.read": PUPIL_WORKERS,
     "notice.issue": PLACEMENT_MANAGERS,
     "review.manage": PLACEMENT_MANAGERS,
+    # Suspensions of more than five days need provision from the sixth day (the notice: "notice.issue").
+    "suspension.record": PLACEMENT_MANAGERS,
     # Half-termly reports and behaviour incidents come from the provider, and from the school's own staff.
     "provider_report.write": PLACEMENT_MANAGERS | PROVIDER,
     "incident.report": PLACEMENT_MANAGERS | PROVIDER,

@@ -109,6 +109,30 @@ ALERTS: dict[str, AlertKind] = {
     "safeguarding.concern_escalated": AlertKind(
         "A safeguarding concern not acknowledged in time", (A.HEADTEACHER, A.TRUST_DSL), urgent=True
     ),
+    # --- Agreements -----------------------------------------------------------------------------------
+    "placements.proposed": AlertKind("A referral proposed to the provider", (A.PROVIDER_STAFF,)),
+    "placements.referral_answered": AlertKind(
+        "The provider accepted or declined a referral", (A.AP_LEAD, A.HEADTEACHER)
+    ),
+    "placements.sla_to_sign": AlertKind(
+        "An agreement version waiting for both sides' signatures", (A.HEADTEACHER, A.PROVIDER_STAFF)
+    ),
+    "placements.sla_signed": AlertKind("An agreement signed by both sides", (A.AP_LEAD, A.PROVIDER_STAFF)),
+    "placements.provider_report_due": AlertKind(
+        "A provider's half-termly progress report due", (A.PROVIDER_STAFF,)
+    ),
+    "placements.provider_report_overdue": AlertKind(
+        "A provider's half-termly progress report overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
+    ),
+    "placements.referral_form_overdue": AlertKind(
+        "A part of the referral form not completed in time", (A.AP_LEAD,)
+    ),
+    "placements.initial_assessment_due": AlertKind(
+        "A provider's initial assessment due (within a week of the start)", (A.PROVIDER_STAFF,)
+    ),
+    "placements.initial_assessment_overdue": AlertKind(
+        "A provider's initial assessment overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
+    ),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(

@@ -23,13 +23,39 @@ def _render(template: str, context: dict) -> bytes:
     )
 
 
-def render_sla_pdf(*, snapshot: dict, number: int, signatures: dict | None = None) -> bytes:
+def render_sla_pdf(
+    *, snapshot: dict, number: int, signatures: dict | None = None, fingerprint: str = ""
+) -> bytes:
     """``signatures``: {"school": {"name", "role", "at"}, "provider": {...}} once signed; None for the copy
-    to be signed."""
+    to be signed. ``fingerprint``: the SHA-256 of the frozen data, printed so each side can check the copy
+    it holds is the version signed."""
     return _render(
-        "placements/pdf/sla.html", {"s": snapshot, "number": number, "signatures": signatures or {}}
+        "placements/pdf/sla.html",
+        {"s": snapshot, "number": number, "signatures": signatures or {}, "fingerprint": fingerprint},
     )
 
 
 def render_notice_pdf(*, contents: dict) -> bytes:
     return _render("placements/pdf/offsite_notice.html", {"n": contents})
+
+
+def render_home_school_pdf(*, contents: dict) -> bytes:
+    return _render("placements/pdf/home_school.html", {"h": contents})
+
+
+def render_suspension_notice_pdf(*, contents: dict) -> bytes:
+    return _render("placements/pdf/suspension_notice.html", {"n": contents})
+
+
+def render_referral_form_pdf(*, placement, form) -> bytes:
+    """The referral form as it stands (a working document, not a frozen one)."""
+    risks = dict(form.RISK_INDICATORS)
+    return _render(
+        "placements/pdf/referral_form.html",
+        {
+            "p": placement,
+            "pupil": placement.pupil,
+            "f": form,
+            "risks": [risks[c] for c in form.risk_indicators or [] if c in risks],
+        },
+    )

@@ -26,7 +26,9 @@ def show_error(request, error: DomainError, form=None):
 
 
 def get_placement(request, placement_pk, **extra):
-    queryset = Placement.objects.select_related("pupil", "provider", "school", "trust__policy")
+    queryset = Placement.objects.select_related(
+        "pupil", "provider", "school", "trust__policy", "referral_form"
+    )
     return get_visible_or_404(queryset, request.membership, pk=placement_pk, **extra)
 
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from placements import census, forms, lifecycle, selectors
 from placements.agreements import sla
-from placements.gates import placement_gates
-from placements.models import Placement, Plan
+from placements.gates import agreement_readiness, placement_gates
+from placements.models import Attachment, Placement, Plan
 from placements.panels import placement_panels
 from placements.views.common import get_placement, show_error, to_detail
 from trusts.errors import DomainError
@@ -82,7 +82,10 @@ def placement_detail(request, placement_pk):
         "can_report": committed and has_perm(membership, "provider_report.write"),
         "can_report_incident": committed and has_perm(membership, "incident.report"),
         "can_build_sla": open_ and has_perm(membership, "sla.build"),
-        "can_sign_sla": open_ and has_perm(membership, "sla.sign"),
+        "can_respond": placement.status == Placement.Status.PROPOSED
+        and not placement.provider_response
+        and has_perm(membership, "referral.respond"),
+        "can_read_sla": has_perm(membership, "sla.read"),
         "can_issue_notice": open_ and has_perm(membership, "notice.issue"),
         "can_manage_reviews": open_ and has_perm(membership, "review.manage"),
         "education": selectors.weekly_education(placement),
@@ -94,22 +97,35 @@ def placement_detail(request, placement_pk):
         "today": timezone.localdate(),
         "costs": selectors.cost_parts(placement),
         "panels": placement_panels(request, placement),
+        "attachments": Attachment.objects.visible_to(membership).filter(placement=placement),
+        "can_upload": has_perm(membership, "attachment.upload"),
+        "setup_meetings": placement.setup_meetings.all(),
+        "home_school_agreements": placement.home_school_agreements.all(),
+        "can_record_setup": open_ and has_perm(membership, "setup_meeting.record"),
+        "can_record_assessment": committed and has_perm(membership, "initial_assessment.record"),
+        "can_record_home_school": open_ and has_perm(membership, "home_school.record"),
     }
     if school_view:
+        versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))
         context.update(
             {
                 "gates": placement_gates(placement),
                 "consents": placement.consents.select_related("carer"),
                 "la_agreements": placement.la_agreements.all(),
-                "sla_versions": placement.sla_versions.defer("pdf", "signed_pdf", "snapshot"),
-                "sla_current": sla.sla_is_current(sla.latest_sla(placement), placement),
+                "sla_versions": versions,
+                "sla_current": sla.sla_is_current(versions[0] if versions else None, placement),
                 "notices": placement.notices.defer("pdf", "contents"),
+                "suspension_notices": placement.suspension_notices.all()
+                if placement.reason == Placement.Reason.SUSPENSION
+                else [],
                 "outcome": getattr(placement, "outcome", None)
                 if placement.status == Placement.Status.ENDED
                 else None,
             }
         )
         context["blocking"] = [g for g in context["gates"] if g.blocking and not g.met]
+    # Agree is offered only where it can succeed; otherwise the page says what still blocks it.
+    context["agree_blocked"] = context["can_agree"] and bool(context.get("blocking"))
     return render(request, "placements/placement_detail.html", context)
 
 
@@ -177,7 +193,31 @@ def placement_propose(request, placement_pk):
 @permission_required("placement.agree")
 @require_POST
 def placement_agree(request, placement_pk):
+    if request.POST.get("next") == "awaiting":
+        placement = get_placement(request, placement_pk)
+        try:
+            lifecycle.placement_agree(by=request.membership, placement=placement)
+        except DomainError as error:
+            show_error(request, error)
+        else:
+            messages.success(
+                request, f"You agreed the placement of {placement.pupil} at {placement.provider}."
+            )
+        return redirect("placements:awaiting_agreement")
     return _transition(request, placement_pk, lifecycle.placement_agree, "You agreed the placement.")
+
+
+@permission_required("placement.agree")
+def awaiting_agreement(request):
+    """The headteacher's list: proposed placements ready for agreement (with Agree), and the others with what
+    still blocks each."""
+    proposed = selectors.placement_list(request.membership).filter(status=Placement.Status.PROPOSED)
+    rows = agreement_readiness(proposed)
+    return render(
+        request,
+        "placements/awaiting_agreement.html",
+        {"ready": [r for r in rows if r.ready], "blocked": [r for r in rows if not r.ready]},
+    )
 
 
 @permission_required("placement.edit")

@@ -49,6 +49,7 @@ from providers.services.staff import (
     is_provider_staff_of,
     provider_staff_add,
     provider_staff_remove,
+    provider_staff_signing_set,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "provider_reject",
     "provider_staff_add",
     "provider_staff_remove",
+    "provider_staff_signing_set",
     "provider_submit",
     "provider_suspend",
     "provider_update",

@@ -17,7 +17,9 @@ from trusts.permissions import require
 from trusts.roles import Role
 
 
-def provider_staff_add(*, provider: Provider, user, by: Membership | None = None, job_title="") -> Membership:
+def provider_staff_add(
+    *, provider: Provider, user, by: Membership | None = None, job_title="", may_sign_agreements=False
+) -> Membership:
     """Give ``user`` access to ``provider`` as its staff: a provider-staff membership of the provider's
     trust. Giving access again to someone whose access was removed opens it again. ``by`` is None only
     when seeding."""
@@ -36,6 +38,7 @@ def provider_staff_add(*, provider: Provider, user, by: Membership | None = None
                 role=Role.PROVIDER_STAFF,
                 provider=provider,
                 job_title=job_title,
+                may_sign_agreements=may_sign_agreements,
             )
         if membership.provider_id != provider.pk:
             raise DomainError("That person already works for another provider in this trust.")
@@ -44,7 +47,26 @@ def provider_staff_add(*, provider: Provider, user, by: Membership | None = None
             membership.ended_at = None
             membership.ended_by = None
             membership.job_title = job_title or membership.job_title
-            membership.save(update_fields=["is_active", "ended_at", "ended_by", "job_title"])
+            membership.may_sign_agreements = may_sign_agreements
+            membership.save(
+                update_fields=["is_active", "ended_at", "ended_by", "job_title", "may_sign_agreements"]
+            )
+    return membership
+
+
+def provider_staff_signing_set(*, membership: Membership, by: Membership, may_sign: bool) -> Membership:
+    """Give or take away a provider-staff member's authority to sign agreements for the provider (kept in
+    the membership's history, so who could sign when stays on record)."""
+    require(by, "provider_staff.manage", "Only a trust admin can change who signs for a provider.")
+    if membership.role != Role.PROVIDER_STAFF:
+        raise DomainError("Only provider staff sign for a provider.")
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not locked.is_active:
+            raise DomainError("This person's access has been removed.")
+        locked.may_sign_agreements = bool(may_sign)
+        locked.save(update_fields=["may_sign_agreements"])
+    membership.may_sign_agreements = bool(may_sign)
     return membership
 
 

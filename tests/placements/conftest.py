@@ -10,7 +10,7 @@ import time_machine
 from django_scopes import scope, scopes_disabled
 
 from placements import conditions, lifecycle
-from placements.agreements import sla
+from placements.agreements import referral, sla
 from providers.models import Provider
 from tests.factories import (
     AcademicYearFactory,
@@ -83,13 +83,34 @@ def pw(world, clock):
         yield world
 
 
-def new_placement(world, *, school="a1", provider="a", pupil=None, **fields):
+def new_placement(world, *, school="a1", provider="a", pupil=None, part_a=True, **fields):
     pupil = pupil or PupilFactory(school=world.schools[school])
     fields.setdefault("school_main_contact", "Jo Main, AP lead, jo@example.org")
     fields.setdefault("school_dsl_contact", "Sam Safe, DSL, 0113 496 0001")
     fields.setdefault("provider_contact", "Pat Contact, 0113 496 0002")
     fields.setdefault("transport", "parent")
-    return PlacementFactory(pupil=pupil, provider=world.providers[provider], **fields)
+    placement = PlacementFactory(pupil=pupil, provider=world.providers[provider], **fields)
+    if part_a:
+        complete_part_a(placement)
+    return placement
+
+
+def complete_part_a(placement):
+    """Part A of the referral form, as the school fills it before proposing."""
+    from django.utils import timezone
+
+    from placements.models import ReferralForm
+
+    with scopes_disabled():
+        return ReferralForm.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            ethnicity="not_said",
+            disability="no",
+            safeguarding_category="none",
+            interventions_tried="Mentoring and a reduced timetable for six weeks.",
+            part_a_completed_at=timezone.now(),
+        )
 
 
 def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
@@ -98,6 +119,11 @@ def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
     lifecycle.timetable_set(by=lead, placement=placement, sessions=sessions)
     if placement.status == "draft":
         lifecycle.placement_propose(by=lead, placement=placement)
+    staff = provider_signer(world, placement)
+    if not placement.provider_response:
+        referral.referral_accept(
+            by=staff, placement=placement, start_date=placement.start_date, key_worker="Kim Keyworker"
+        )
     carer = CarerFactory(pupil=placement.pupil)
     conditions.consent_record(by=lead, placement=placement, carer=carer, decision="given", method="in_person")
     conditions.plan_save(
@@ -125,13 +151,40 @@ def make_ready(world, placement, *, lead=None, sessions=FULL_WEEK):
         risk_assessment_summary="Low risk; supervised at all times.",
     )
     version = sla.sla_build_version(by=lead, placement=placement)
-    sla.sla_sign(by=lead, version=version, side="school", signatory_name="Jo Main", signatory_role="AP lead")
-    sla.sla_sign(
-        by=lead,
-        version=version,
-        side="provider",
-        signatory_name="Pat Contact",
-        signatory_role="Centre manager",
-    )
+    sla.sla_sign(by=school_signer(world, placement), version=version)
+    sla.sla_sign(by=staff, version=version)
     placement.refresh_from_db()
     return placement
+
+
+def school_signer(world, placement):
+    """The headteacher of the placement's school: who signs its agreements by default."""
+    key = "a.headteacher" if placement.school_id == world.schools["a1"].pk else "a2.headteacher"
+    return world.personas[key]
+
+
+def provider_signer(world, placement):
+    """A member of the placement's provider's staff with authority to sign its agreements."""
+    from tests.factories import MembershipFactory, UserFactory
+    from trusts.models import Membership
+    from trusts.roles import Role
+
+    with scopes_disabled():
+        staff = (
+            Membership.objects.filter(provider_id=placement.provider_id, role=Role.PROVIDER_STAFF)
+            .order_by("pk")
+            .first()
+        )
+        if staff is None:
+            staff = MembershipFactory(
+                user=UserFactory(first_name="Pat", last_name="Contact"),
+                trust=placement.trust,
+                role=Role.PROVIDER_STAFF,
+                provider=placement.provider,
+            )
+        if not staff.may_sign_agreements:
+            Membership.objects.filter(pk=staff.pk).update(
+                may_sign_agreements=True, job_title="Centre manager"
+            )
+            staff.refresh_from_db()
+    return staff

@@ -1,4 +1,7 @@
-"""An AP lead takes a pupil from referral to an active placement in Chromium; the headteacher agrees it."""
+"""Both sides of a placement in Chromium, in two browser contexts: the AP lead refers a pupil and proposes
+the placement; the provider's member of staff accepts it on a phone; the headteacher signs the agreement for
+the school and the provider's staff sign it for the provider; the headteacher agrees, the AP lead starts it,
+and both sides download the same signed PDF, naming both signatories and the version's fingerprint."""
 
 import io
 from datetime import timedelta
@@ -28,7 +31,11 @@ PASSWORD = "correct-horse-battery"
 KEY = "3132333435363738393031323334353637383930"
 
 
-def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_server):
+def _pdf_text(data: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_both_sides_take_a_pupil_from_referral_to_an_active_placement(page, phone_page, live_server):
     today = timezone.localdate()
     trust = TrustFactory(name="Northfield Learning Trust")
     school = SchoolFactory(trust=trust, name="Northfield Academy", address="1 School Lane, Leeds")
@@ -48,6 +55,14 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
     head = UserFactory(username="head", first_name="Hal", last_name="Head")
     MembershipFactory(user=head, role=Role.HEADTEACHER, school=school)
     TOTPDeviceFactory(user=head, key=KEY)
+    MembershipFactory(
+        user=UserFactory(username="pat", first_name="Pat", last_name="Contact"),
+        trust=trust,
+        role=Role.PROVIDER_STAFF,
+        provider=provider,
+        job_title="Centre manager",
+        may_sign_agreements=True,
+    )
 
     # The AP lead adds the pupil and a parent.
     login(page, live_server, "aplead", PASSWORD)
@@ -95,13 +110,38 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
 
     # The detail page says exactly what still blocks agreement.
     gates = page.get_by_test_id("gates")
-    assert "What still blocks agreement (5)" in gates.inner_text()
-    for code in ("consent", "plan", "sla", "la_informed", "risk_assessment"):
+    assert "What still blocks agreement (6)" in gates.inner_text()
+    for code in ("provider_accepted", "consent", "plan", "sla", "la_informed", "risk_assessment"):
         assert gates.locator(f'[data-gate="{code}"]').get_attribute("data-met") == "no"
     assert gates.locator('[data-gate="provider"]').get_attribute("data-met") == "yes"
     screenshot(page, "placement-gates-blocking")
+    # Part A of the referral form comes before the proposal.
+    page.get_by_test_id("referral-form-a").click()
+    page.locator("#id_ethnicity").select_option("not_said")
+    page.locator("#id_disability").select_option("no")
+    page.locator("#id_safeguarding_category").select_option("none")
+    page.locator("#id_attendance_last_year").fill("88.5")
+    page.locator("#id_interventions_tried").fill("Mentoring and a reduced timetable for six weeks.")
+    page.get_by_test_id("save").click()
+    assert page.get_by_text("Part A of the referral form is complete.").is_visible()
     page.get_by_test_id("propose").click()
     assert page.get_by_text("Proposed: the provider can now see it.").is_visible()
+    placement_url = page.url
+
+    # The provider's member of staff, on a phone, reads the referral and accepts it.
+    login(phone_page, live_server, "pat", PASSWORD)
+    phone_page.goto(placement_url)
+    phone_page.get_by_test_id("respond").click()
+    phone_page.locator("#id_key_worker").fill("Sam Keyworker")
+    assert phone_page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "referral-accept-390")
+    phone_page.get_by_test_id("accept").click()
+    assert phone_page.get_by_text("You accepted the referral").is_visible()
+    page.reload()
+    assert (
+        page.get_by_test_id("gates").locator('[data-gate="provider_accepted"]').get_attribute("data-met")
+        == "yes"
+    )
 
     page.get_by_test_id("gate-link-consent").click()
     page.locator("#id_carer").select_option(index=1)
@@ -125,26 +165,36 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
     page.get_by_test_id("save").click()
 
     page.get_by_test_id("sla-build").click()
-    page.wait_for_url("**/sla/*/sign/")
-    page.locator("#id_side_0").check()
-    page.locator("#id_signatory_name").fill("Hal Head")
-    page.locator("#id_signatory_role").fill("Headteacher")
-    page.locator("#id_confirm").check()
-    page.get_by_test_id("sign").click()
-    page.locator("#id_side_1").check()
-    page.locator("#id_signatory_name").fill("Pat Contact")
-    page.locator("#id_signatory_role").fill("Centre manager")
-    page.locator("#id_confirm").check()
-    page.get_by_test_id("sign").click()
-    gates = page.get_by_test_id("gates")
-    assert "Every condition is met" in gates.inner_text()
-    screenshot(page, "placement-gates-met")
-    placement_url = page.url
+    page.wait_for_url("**/agreement/")
+    assert page.get_by_test_id("sla-sign").count() == 0  # the AP lead signs for no one
 
-    # The headteacher (with the second factor) agrees.
+    # The headteacher (with the second factor) signs for the school.
     page.context.clear_cookies()
     login(page, live_server, "head", PASSWORD, totp_key=KEY)
     page.goto(placement_url)
+    assert page.get_by_test_id("agree").count() == 0  # not yet: the agreement is unsigned
+    assert page.get_by_test_id("agree-blocked").is_visible()
+    page.get_by_test_id("sla-history").click()
+    page.get_by_test_id("sla-sign").click()
+    page.locator("#id_confirm").check()
+    page.get_by_test_id("sign").click()
+    assert page.get_by_text("You signed version 1 for the school.").is_visible()
+
+    # The provider's staff sign for the provider, on the phone.
+    phone_page.goto(placement_url)
+    phone_page.get_by_test_id("sla-history").click()
+    phone_page.get_by_test_id("sla-sign").click()
+    fingerprint = phone_page.get_by_test_id("fingerprint").inner_text()
+    phone_page.locator("#id_confirm").check()
+    phone_page.get_by_test_id("sign").click()
+    assert phone_page.get_by_text("You signed version 1 for the provider.").is_visible()
+    screenshot(phone_page, "agreement-signed-390")
+
+    # Every condition met: the headteacher agrees.
+    page.goto(placement_url)
+    gates = page.get_by_test_id("gates")
+    assert "Every condition is met" in gates.inner_text()
+    screenshot(page, "placement-gates-met")
     page.get_by_test_id("agree").click()
     assert page.get_by_text("You agreed the placement.").is_visible()
 
@@ -157,8 +207,14 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
     screenshot(page, "placement-active")
     with page.expect_download() as download:
         page.get_by_test_id("sla-pdf-1").click()
-    data = Path(download.value.path()).read_bytes()
-    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
+    school_copy = Path(download.value.path()).read_bytes()
+    phone_page.goto(placement_url)
+    phone_page.get_by_test_id("sla-history").click()
+    with phone_page.expect_download() as download:
+        phone_page.get_by_test_id("sla-pdf-1").click()
+    provider_copy = Path(download.value.path()).read_bytes()
+    assert school_copy == provider_copy  # both sides hold the same signed document
+    text = _pdf_text(school_copy)
     for expected in (
         "Northfield Academy",
         "Pennine Skills Hub",
@@ -167,8 +223,11 @@ def test_ap_lead_takes_a_pupil_from_referral_to_an_active_placement(page, live_s
         "Invoiced half-termly, 30 days",
         "Signed for the school: Hal Head, Headteacher",
         "Signed for the provider: Pat Contact, Centre manager",
+        "Key worker at the provider Sam Keyworker",
+        fingerprint,
     ):
         assert expected in text, expected
     with scopes_disabled():
         placement = Placement.objects.get()
         assert placement.status == "active" and placement.approved_by == head
+        assert placement.sla_versions.get().fingerprint == fingerprint

@@ -8,7 +8,15 @@ from placements import conditions, gates, lifecycle, reviews, selectors
 from placements.agreements import sla
 from placements.models import Placement, Review, SLAVersion
 from tests.factories import CarerFactory, PupilFactory, TimetableSessionFactory
-from tests.placements.conftest import FULL_WEEK, TWO_MORNINGS, approve, make_ready, new_placement
+from tests.placements.conftest import (
+    FULL_WEEK,
+    TWO_MORNINGS,
+    approve,
+    make_ready,
+    new_placement,
+    provider_signer,
+    school_signer,
+)
 from trusts.errors import DomainError
 
 
@@ -20,6 +28,7 @@ def test_a_fresh_draft_lists_every_unmet_gate(pw):
     placement = new_placement(pw, transport="", provider_contact="")
     assert unmet(placement) == {
         "timetable",
+        "provider_accepted",
         "consent",
         "plan",
         "sla",
@@ -38,7 +47,7 @@ def test_agree_refuses_listing_every_problem(pw):
     with pytest.raises(DomainError) as error:
         lifecycle.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
     problems = error.value.problems
-    assert len(problems) == 5
+    assert len(problems) == 6  # the provider's acceptance among them
     assert any(p.startswith("Parental consent:") for p in problems)
     assert any(p.startswith("Personalised plan:") for p in problems)
     assert any("SLA" in p for p in problems)
@@ -69,7 +78,7 @@ def test_activation_waits_for_the_start_date_and_schedules_a_review(pw, clock):
     lifecycle.placement_activate(by=lead, placement=placement, today=date(2026, 11, 30))
     placement.refresh_from_db()
     assert placement.status == "active"
-    review = Review.objects.get(placement=placement)
+    review = Review.objects.get(placement=placement, kind="scheduled")
     assert review.scheduled_for == date(2027, 1, 11)  # six weeks after the start
 
 
@@ -258,14 +267,16 @@ def test_sla_superseded_by_a_later_change_and_outdated_signature_refused(
     signed.refresh_from_db()
     assert signed.superseded_at is not None
     assert "sla" in unmet(placement)
+    # A change after signing builds the next version at once, for both sides to sign again.
     v2 = sla.sla_build_version(by=lead, placement=placement)
-    assert v2.number == 2
+    assert v2.number == 2 and v2.superseded_at is None
     # A change after building v2, then a signature on it: refused, because it no longer matches.
     lifecycle.timetable_set(by=lead, placement=placement, sessions=TWO_MORNINGS)
+    head = pw.personas["a.headteacher"]
     with pytest.raises(DomainError, match="out of date"):
-        sla.sla_sign(by=lead, version=v2, side="school", signatory_name="Jo", signatory_role="AP lead")
+        sla.sla_sign(by=head, version=v2)
     with pytest.raises(DomainError, match="out of date"):
-        sla.sla_sign(by=lead, version=signed, side="school", signatory_name="Jo", signatory_role="AP lead")
+        sla.sla_sign(by=head, version=signed)
     v3 = sla.sla_build_version(by=lead, placement=placement)
     assert v3.number == 3
     assert sla.sla_build_version(by=lead, placement=placement) == v3  # unchanged: same version
@@ -276,13 +287,7 @@ def test_a_side_cannot_sign_twice(pw):
     placement = make_ready(pw, new_placement(pw))
     version = placement.sla_versions.get()
     with pytest.raises(DomainError, match="already signed"):
-        sla.sla_sign(
-            by=pw.personas["a.ap_lead"],
-            version=version,
-            side="school",
-            signatory_name="X",
-            signatory_role="Y",
-        )
+        sla.sla_sign(by=pw.personas["a.headteacher"], version=version)
 
 
 def test_changes_after_agreement_block_activation_until_resigned(pw):
@@ -294,8 +299,6 @@ def test_changes_after_agreement_block_activation_until_resigned(pw):
         with pytest.raises(DomainError, match="changed after the SLA was signed"):
             lifecycle.placement_activate(by=lead, placement=placement)
         version = sla.sla_build_version(by=lead, placement=placement)
-        sla.sla_sign(by=lead, version=version, side="school", signatory_name="Jo", signatory_role="AP lead")
-        sla.sla_sign(
-            by=lead, version=version, side="provider", signatory_name="Pat", signatory_role="Manager"
-        )
+        sla.sla_sign(by=school_signer(pw, placement), version=version)
+        sla.sla_sign(by=provider_signer(pw, placement), version=version)
         lifecycle.placement_activate(by=lead, placement=placement)

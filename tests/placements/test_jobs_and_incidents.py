@@ -7,7 +7,7 @@ from placements.models import Placement, Review
 from tests.factories import ReviewFactory, TimetableSessionFactory
 from tests.placements.conftest import make_ready, new_placement
 from trusts.errors import DomainError
-from trusts.models import Notification
+from trusts.models import Notification, TrustPolicy
 
 
 def _active(pw):
@@ -61,7 +61,13 @@ def test_provider_staff_only_report_on_their_own_providers_placements(pw):
         )
 
 
+def _no_parent_reviews(world):
+    # These tests follow the half-termly review alone; the termly parent review has its own tests.
+    TrustPolicy.objects.filter(trust=world.trust_a).update(parent_review_termly=False)
+
+
 def test_review_reminders_due_and_overdue_are_sent_once(pw, clock):
+    _no_parent_reviews(pw)
     placement = _active(pw)
     review = placement.reviews.get()  # 11 January 2027
     assert tasks.remind_reviews_all_trusts() == 2
@@ -103,6 +109,7 @@ def test_part_time_timetable_past_its_review_date_reminded_once(pw, clock):
 
 
 def test_review_record_needs_progress_on_every_target_and_schedules_the_next(pw, clock):
+    _no_parent_reviews(pw)
     placement = _active(pw)
     review = placement.reviews.get()
     lead = pw.personas["a.ap_lead"]

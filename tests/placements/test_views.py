@@ -13,7 +13,7 @@ from placements.models import Placement, Pupil
 from placements.upn import make_upn
 from tests.conftest import sign_in
 from tests.factories import CarerFactory, PupilFactory, TimetableSessionFactory
-from tests.placements.conftest import make_ready, new_placement
+from tests.placements.conftest import make_ready, new_placement, provider_signer, school_signer
 from trusts.models import AccessLog
 
 
@@ -98,7 +98,7 @@ def test_detail_shows_what_still_blocks_agreement(pw, client):
     sign_in(client, pw.personas["a.ap_lead"])
     response = client.get(reverse("placements:placement_detail", kwargs={"placement_pk": placement.pk}))
     html = response.content.decode()
-    assert "What still blocks agreement (6)" in html
+    assert "What still blocks agreement (7)" in html  # the provider's acceptance among them
     assert 'data-gate="consent" data-met="no"' in html and 'data-gate="provider" data-met="yes"' in html
 
 
@@ -174,8 +174,10 @@ def test_signed_sla_pdf_has_the_clauses(pw, client):
         "at least every 6 weeks",
         "emergency review of the placement after 3 incidents",
         "school's designated safeguarding lead (Sam Safe",
-        "Signed for the school: Jo Main, AP lead",
-        "Signed for the provider: Pat Contact, Centre manager",
+        # Each side signed from its own account: the names and roles are the signers' own.
+        f"Signed for the school: {school_signer(pw, placement).user.get_full_name()}, Headteacher",
+        f"Signed for the provider: {provider_signer(pw, placement).user.get_full_name()}, Centre manager",
+        version.fingerprint,
     ):
         assert expected in text, expected
 

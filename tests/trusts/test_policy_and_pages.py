@@ -142,3 +142,18 @@ def test_the_policy_service_rechecks_who_is_changing_it(world):
         )
         policy.refresh_from_db()
         assert policy.review_interval_weeks == 4
+
+
+def test_the_trust_chooses_who_signs_agreements_for_its_schools(admin_client, world):
+    with scopes_disabled():
+        policy = TrustPolicy.objects.get(trust=world.trust_a)
+    assert policy.school_signatory_roles == ["headteacher"]
+    response = admin_client.post(
+        reverse("trust_policy"), _form_data(policy, school_signatory_roles=["headteacher", "ap_lead"])
+    )
+    assert response.status_code == 302
+    response = admin_client.post(reverse("trust_policy"), _form_data(policy, school_signatory_roles=[]))
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    with scopes_disabled():
+        policy.refresh_from_db()
+    assert policy.school_signatory_roles == ["headteacher", "ap_lead"]
