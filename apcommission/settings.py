@@ -81,7 +81,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than REQUEST_MAX_BYTES is refused before anything reads it.
+    "apcommission.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy everywhere; no-store on every signed-in response (pupil data).
+    "apcommission.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +101,8 @@ MIDDLEWARE = [
     "trusts.middleware.TenantMiddleware",
     # Last, so that a locked-out sign-in is answered with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A view that cannot reach the database answers 503 (handler500 does the same for middleware).
+    "apcommission.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "apcommission.urls"
@@ -241,8 +247,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked out by account (failures for one username from any addresses) and by address (failures for any
+# usernames from one address). A school's staff share one address behind its router, so the address gets a
+# larger allowance than an account: apcommission.lockout.LockoutHandler holds both limits.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "apcommission.lockout.LockoutHandler"
+# A sign-in attempt while locked, even with the right password, does not restart the 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful sign-in clears that account's own failures only (see LockoutHandler.reset_user_attempts).
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
@@ -312,8 +326,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = APP_ENV not in ("production", "build")
 WHITENOISE_AUTOREFRESH = DEBUG
+# The largest request body accepted at all (the 10 MB evidence upload and its form), checked against the
+# declared Content-Length before anything is read (apcommission.middleware.RequestSizeLimitMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 11 * 1024 * 1024, minimum=1024 * 1024)
+# Uploads above this are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Form fields other than files: no form of the app comes near 2 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- Email ----------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AP Commission <no-reply@apcommission.invalid>")
