@@ -142,8 +142,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_apcommission")}
+    # Bounded connections: each process (a gunicorn worker, a Celery worker child, a development server with
+    # its threads) keeps a psycopg pool of at most DB_POOL_MAX_SIZE connections. A request takes one for its
+    # duration and gives it back at the end; when all are busy it waits DB_POOL_TIMEOUT seconds and then
+    # answers 503 (apcommission.middleware.DatabaseUnavailableMiddleware). The sum over processes must stay
+    # under PostgreSQL's max_connections: README, "Connections". DB_POOL_MAX_SIZE=0 turns the pool off and
+    # falls back to one connection per thread kept for DB_CONN_MAX_AGE seconds.
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4, minimum=0, maximum=100)
+    if DB_POOL_MAX_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django returns them
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0, maximum=DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1, maximum=120),
+            # Idle connections above min_size close after 5 minutes; every connection is renewed hourly.
+            "max_idle": 300,
+            "max_lifetime": 3600,
+        }
+    else:
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------------------
