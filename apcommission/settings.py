@@ -24,6 +24,7 @@ from apcommission.env import (
     env_str,
     env_url,
 )
+from trusts.rls import reset_pooled_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "attendance",
     "qa",
     "reports",
+    # Last: wires the row-level security policies over every app's tables (trusts.rls).
+    "apcommission.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -148,8 +151,10 @@ else:
     # duration and gives it back at the end; when all are busy it waits DB_POOL_TIMEOUT seconds and then
     # answers 503 (apcommission.middleware.DatabaseUnavailableMiddleware). The sum over processes must stay
     # under PostgreSQL's max_connections: README, "Connections". DB_POOL_MAX_SIZE=0 turns the pool off and
-    # falls back to one connection per thread kept for DB_CONN_MAX_AGE seconds.
-    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4, minimum=0, maximum=100)
+    # falls back to one connection per thread kept for DB_CONN_MAX_AGE seconds. The test profile runs without
+    # it (the test database is dropped at the end, which open pooled connections would prevent); the tests
+    # of the pool start servers with it.
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0 if TESTING else 4, minimum=0, maximum=100)
     if DB_POOL_MAX_SIZE:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django returns them
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -159,9 +164,20 @@ else:
             # Idle connections above min_size close after 5 minutes; every connection is renewed hourly.
             "max_idle": 300,
             "max_lifetime": 3600,
+            # A connection going back to the pool forgets any trust set for row-level security.
+            "reset": reset_pooled_connection,
         }
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Row-level security (trusts.rls): the tenant middleware and TrustTask set the trust for PostgreSQL's
+# policies. On wherever the database is PostgreSQL, except in the test profile, whose suite connects as a
+# superuser (who is never held by a policy) and whose tests of it switch it on.
+DATABASE_ROW_LEVEL_SECURITY = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_ROW_LEVEL_SECURITY", not TESTING
+)
+# The ordinary role the app connects as in production (docker-compose.yml): each migrate grants it read and
+# write on the tables, nothing more.
+DATABASE_APP_ROLE = env_str("DB_APP_ROLE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------------------

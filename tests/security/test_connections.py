@@ -3,6 +3,7 @@ PostgreSQL's 100-connection limit) stays within the pool, and a request that can
 is answered 503, never 500."""
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from django.test import Client
 
 from tests.factories import MembershipFactory
 from tests.security.servers import ROOT, free_port
+from tests.trusts.test_settings_env import PRODUCTION_ENV, manage
 from trusts.roles import Role
 
 POOL_SIZE = 2
@@ -27,11 +29,23 @@ BURST = 120
 
 
 def test_the_pool_is_configured_from_the_environment():
-    pool = settings.DATABASES["default"]["OPTIONS"]["pool"]
-    assert pool["max_size"] == settings.DB_POOL_MAX_SIZE >= 1
-    assert pool["timeout"] >= 1
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(json.dumps({'pool': {k: v for k, v in d['OPTIONS']['pool'].items() "
+        "if k != 'reset'}, 'age': d['CONN_MAX_AGE']}))"
+    )
+    production = manage("shell", "-c", script, env=PRODUCTION_ENV)
+    assert production.returncode == 0, production.stderr
+    values = json.loads(production.stdout.strip().splitlines()[-1])
+    assert values["pool"]["max_size"] == 4 and values["pool"]["timeout"] == 10
     # Django refuses persistent connections together with a pool: the pool is what keeps them.
-    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 0
+    assert values["age"] == 0
+    sized = manage(
+        "shell", "-c", script, env={**PRODUCTION_ENV, "DB_POOL_MAX_SIZE": "9", "DB_POOL_TIMEOUT": "3"}
+    )
+    assert json.loads(sized.stdout.strip().splitlines()[-1])["pool"]["max_size"] == 9
+    bad = manage("check", env={**PRODUCTION_ENV, "DB_POOL_MAX_SIZE": "lots"})
+    assert bad.returncode != 0 and "DB_POOL_MAX_SIZE" in bad.stderr
 
 
 @contextlib.contextmanager
