@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-test system-deps system-deps-test services lint format bench clean
+.PHONY: demo test security install install-test system-deps system-deps-test services lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test: install-test
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The security checks (tests/security: row-level security, sign-in, headers, uploads, the real server, the
+# connection pool) and the isolation sweep, each test saying what it proved.
+security: export APP_ENV = test
+security: install-test
+	@$(BIN)/python scripts/check_services.py
+	$(BIN)/pytest -s -p no:cacheprovider tests/security tests/test_isolation_sweep.py $(PYTEST_ARGS)
 
 # Speed targets: a trust of realistic size in a throwaway database, the busiest pages and the chase chain.
 bench: export APP_ENV = test

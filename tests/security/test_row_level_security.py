@@ -37,11 +37,11 @@ def unscoped_pupil_trusts(*, trust_id):
 def as_app_role(settings):
     """Run the block as an ordinary role with the app's grants (rolled back with the test's transaction)."""
     settings.DATABASE_ROW_LEVEL_SECURITY = True
+    settings.DATABASE_APP_ROLE = APP_ROLE
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {APP_ROLE} NOSUPERUSER NOBYPASSRLS NOINHERIT NOLOGIN")
-        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
-        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    # What every migrate does (post_migrate): the policies, and read/write grants to the app's role.
+    rls.install_policies(only_missing=True)
 
     @contextmanager
     def role():
