@@ -194,9 +194,24 @@ if EMBEDDED_BROKER:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", ("redis", "rediss"), REDIS_URL)
+# Surviving a worker that dies mid-task (killed, out of memory, its machine gone):
+# - acks late: a message is acknowledged only when its task has finished, so a task cut short is delivered
+#   again; every task is written to be run twice safely (notifications have a unique key, jobs reconcile).
+# - reject on worker lost: a child killed by a signal puts its message back instead of acknowledging it.
+# - prefetch 1: a worker holds only the message it is running, so a dead worker strands one message, not many.
+# - visibility timeout: Redis hands an unacknowledged message to another worker after this many seconds. It
+#   must be longer than the longest task (a chase run for a large trust takes well under a minute), or a
+#   running task would be started a second time beside itself; an hour is the safe default.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# - restore interval: how often each worker looks for messages whose visibility timeout has passed (one
+#   small Redis query each time; kombu's default scans only every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=12 * 3600),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60, minimum=1, maximum=3600),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -49,6 +49,10 @@ def gunicorn(**env):
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start listening in 30 seconds")
             time.sleep(0.2)
+        # The port opens before the worker has loaded the app: wait for a first answer (of any status).
+        while not raw_request(port, "GET /healthz HTTP/1.1\nHost: 127.0.0.1\nConnection: close", timeout=30):
+            if time.monotonic() > deadline + 30:
+                raise RuntimeError("gunicorn did not answer in 60 seconds")
         yield port
     finally:
         process.terminate()
@@ -59,7 +63,7 @@ def gunicorn(**env):
             process.wait()
 
 
-def raw_request(port: int, head: str, body: bytes = b"", timeout: float = 10) -> bytes:
+def raw_request(port: int, head: str, body: bytes = b"", timeout: float = 30) -> bytes:
     """Send ``head`` (request line and headers, without the blank line) and ``body``; the response bytes."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n\r\n" + body)
