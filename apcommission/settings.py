@@ -146,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_apcommission")}
+    # A connection that died while idle (a database restart, a dropped link) is noticed and replaced before
+    # a request uses it; with the pool, on each checkout.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Bounded connections: each process (a gunicorn worker, a Celery worker child, a development server with
     # its threads) keeps a psycopg pool of at most DB_POOL_MAX_SIZE connections. A request takes one for its
     # duration and gives it back at the end; when all are busy it waits DB_POOL_TIMEOUT seconds and then
@@ -167,8 +170,6 @@ else:
             # A connection going back to the pool forgets any trust set for row-level security.
             "reset": reset_pooled_connection,
         }
-    else:
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Row-level security (trusts.rls): the tenant middleware and TrustTask set the trust for PostgreSQL's
 # policies. On wherever the database is PostgreSQL, except in the test profile, whose suite connects as a
 # superuser (who is never held by a policy) and whose tests of it switch it on.

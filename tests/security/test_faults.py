@@ -1,7 +1,8 @@
-"""Faults on real processes: a Celery worker killed with SIGKILL in the middle of a delivery run, and a new
-worker started. The message comes back (acks late, reject on worker lost, visibility timeout) and the new
-worker finishes the run: no email goes out twice and every notification is delivered, except at most the one
-whose send was cut off by the kill."""
+"""Faults on real processes (a Celery worker in its own process, a Redis server of the test's own, the test
+database): a worker killed with SIGKILL in the middle of a delivery run, Redis restarted while tasks are
+queued and while they run, the worker's database connection dropped mid-task. In each case no email goes out
+twice and the run (or the next beat) finishes the work; the one email whose send a fault cut off is left
+"sending" and never sent twice."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self):
+        # A worker killed mid-conversation resets the connection: that message was not received.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            self._converse()
+
+    def _converse(self):
         self.reply("220 mailbox ready")
         subject = None
         while line := self.rfile.readline():
@@ -76,14 +82,13 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 self.reply("250 OK")
 
 
-@contextlib.contextmanager
-def worker_process(name, smtp_port):
+def process_env(smtp_port, redis_url=None):
     db = settings.DATABASES["default"]
-    env = {
+    return {
         **os.environ,
         "APP_ENV": "test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis_url or settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "CELERY_RESTORE_INTERVAL": "1",
@@ -92,6 +97,11 @@ def worker_process(name, smtp_port):
         "EMAIL_USE_TLS": "false",
         "PYTHONPATH": str(ROOT),
     }
+
+
+@contextlib.contextmanager
+def worker_process(name, smtp_port, redis_url=None):
+    env = process_env(smtp_port, redis_url)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -177,4 +187,156 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_nothing_is_sent_twice():
     print(
         f"proved: worker SIGKILLed after {killed_at} of {COUNT} emails; the new worker took the run back and "
         f"sent the rest; {len(received)} emails, none twice; final states {dict(final)}"
+    )
+
+
+@contextlib.contextmanager
+def mailbox_on(delay=0.1):
+    port = free_port()
+    box = Mailbox(port, delay=delay)
+    threading.Thread(target=box.serve_forever, daemon=True).start()
+    try:
+        yield port, box
+    finally:
+        box.shutdown()
+        box.server_close()
+
+
+def due_notifications(count):
+    trust = TrustFactory()
+    with scopes_disabled():
+        made = [
+            NotificationFactory(trust=trust, recipient=UserFactory(), subject=f"Notice {n:03d}")
+            for n in range(count)
+        ]
+        Notification.objects.filter(trust=trust).update(created_at=timezone.now() - timedelta(minutes=10))
+    return trust, [n.pk for n in made]
+
+
+class RedisServer:
+    """A Redis of the test's own, keeping its data in an append-only file so that a restart keeps the queue."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, 10, "redis to start")
+
+    def _answers(self):
+        import redis
+
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            return redis.Redis.from_url(self.url).ping()
+        return False
+
+    def stop(self):
+        self.process.terminate()  # a clean shutdown: the append-only file is complete
+        self.process.wait(timeout=10)
+
+    def queued(self):
+        import redis
+
+        return redis.Redis.from_url(self.url).llen("celery")
+
+
+def enqueue(env, trust_id, notification_ids):
+    """Send delivery tasks from a process of their own, to the broker named in ``env``."""
+    script = (
+        "import django; django.setup()\n"
+        "from trusts.tasks import deliver_notification\n"
+        f"for pk in {notification_ids!r}:\n"
+        f"    deliver_notification.apply_async(kwargs={{'trust_id': {trust_id}, 'notification_id': pk}})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
+
+
+def test_redis_restarted_with_tasks_queued_and_again_mid_run(tmp_path):
+    trust, ids = due_notifications(COUNT)
+    redis_server = RedisServer(tmp_path)
+    redis_server.start()
+    try:
+        with mailbox_on() as (smtp_port, mailbox):
+            env = process_env(smtp_port, redis_server.url)
+            enqueue(env, trust.pk, ids)
+            assert redis_server.queued() == COUNT
+            # Restart with every task queued and no worker yet: the queue survives.
+            redis_server.stop()
+            redis_server.start()
+            assert redis_server.queued() == COUNT
+            with worker_process("redis", smtp_port, redis_server.url):
+                wait_for(lambda: len(mailbox.subjects) >= COUNT // 4, 60, "the first emails")
+                # And again while the worker is running through them.
+                redis_server.stop()
+                time.sleep(1)
+                redis_server.start()
+                wait_for(lambda: statuses(trust).get("pending", 0) == 0, 120, "every task to run")
+                time.sleep(1)
+            received = Counter(mailbox.subjects)
+    finally:
+        redis_server.stop()
+    assert [s for s, c in received.items() if c > 1] == []
+    final = statuses(trust)
+    assert final.get("sending", 0) <= 1 and final["sent"] >= COUNT - 1, final
+    print(
+        f"proved: Redis restarted with {COUNT} tasks queued and again mid-run: {len(received)} emails, "
+        f"none twice; final states {dict(final)}"
+    )
+
+
+def test_the_database_connection_dropped_mid_task_and_the_next_beat_catches_up():
+    trust, _ids = due_notifications(COUNT)
+    database = connection.settings_dict["NAME"]
+    with mailbox_on() as (smtp_port, mailbox), worker_process("dbdrop", smtp_port):
+        app.conf.update(task_always_eager=False)
+        try:
+            deliver_pending_notifications.apply_async(kwargs={"trust_id": trust.pk})
+            wait_for(lambda: len(mailbox.subjects) >= COUNT // 4, 60, "the first emails")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                    [database],
+                )
+                dropped = cursor.rowcount
+            time.sleep(2)
+            cut_at = len(mailbox.subjects)
+            # The run was cut short. The next beat's run takes up whatever is still due.
+            deliver_pending_notifications.apply_async(kwargs={"trust_id": trust.pk}).get(timeout=60)
+            wait_for(lambda: statuses(trust).get("pending", 0) == 0, 60, "the next run to finish")
+        finally:
+            app.conf.update(task_always_eager=True)
+    received = Counter(mailbox.subjects)
+    assert dropped >= 1
+    assert cut_at < COUNT, "the run was not cut short"
+    assert [s for s, c in received.items() if c > 1] == []
+    final = statuses(trust)
+    assert final.get("sending", 0) <= 1 and final.get("failed", 0) == 0 and final["sent"] >= COUNT - 1, final
+    print(
+        f"proved: the worker's database connection dropped after {cut_at} emails; the next run sent the rest: "
+        f"{len(received)} emails, none twice; final states {dict(final)}"
     )
