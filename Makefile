@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test security install install-test system-deps system-deps-test services lint format bench clean
+.PHONY: demo test security backup restore install install-test system-deps system-deps-test services lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ security: export APP_ENV = test
 security: install-test
 	@$(BIN)/python scripts/check_services.py
 	$(BIN)/pytest -s -p no:cacheprovider tests/security tests/test_isolation_sweep.py $(PYTEST_ARGS)
+
+# A backup of the database (DATABASE_URL, as its owner) and the private files (PRIVATE_MEDIA_ROOT) into
+# BACKUP_DIR; `make restore BACKUP=<folder>` puts one back into an empty database and folder (README, "Backups").
+BACKUP_DIR ?= var/backups
+backup:
+	scripts/backup.sh $(BACKUP_DIR)
+
+restore:
+	PYTHON=$(BIN)/python scripts/restore.sh $(BACKUP)
 
 # Speed targets: a trust of realistic size in a throwaway database, the busiest pages and the chase chain.
 bench: export APP_ENV = test
