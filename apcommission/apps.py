@@ -10,6 +10,7 @@ class ProjectConfig(AppConfig):
     verbose_name = "AP Commission"
 
     def ready(self):
+        from apcommission import checks  # noqa: F401 - registers the database checks
         from trusts import rls
 
         # Sent once per migrate, after every app's migrations: the policies cover the tables of every app.

@@ -183,3 +183,15 @@ def test_a_connection_back_in_the_pool_forgets_the_trust(world):
         "SELECT current_setting('app.trust_id', true), current_setting('app.bypass_rls', true)"
     ).fetchone()
     assert row == ("", "")
+
+
+def test_the_deploy_check_warns_when_the_app_connects_as_a_role_policies_do_not_hold(as_app_role):
+    from apcommission.checks import row_level_security_holds
+
+    # The suite itself connects as a superuser: the check says the wall is down.
+    assert [problem.id for problem in row_level_security_holds(databases=["default"])] == [
+        "apcommission.W001"
+    ]
+    with as_app_role():
+        assert row_level_security_holds(databases=["default"]) == []
+    assert row_level_security_holds(databases=None) == []
