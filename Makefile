@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	npm ci --no-audit --no-fund --silent
 	touch $@ $(VENV)/.installed
 
 install: system-deps $(VENV)/.installed

@@ -23,7 +23,11 @@ from trusts.models import School
 from trusts.tasking import TrustTask
 
 pytestmark = pytest.mark.django_db
-APP_ROLE = "apc_rls_probe"
+
+
+def app_role_name() -> str:
+    # Roles belong to the whole PostgreSQL server: one name per test database, so parallel runs never meet.
+    return f"apc_app_{connection.settings_dict['NAME']}"[:60]
 
 
 @shared_task(base=TrustTask, name="tests.security.unscoped_pupil_trusts")
@@ -36,17 +40,18 @@ def unscoped_pupil_trusts(*, trust_id):
 @pytest.fixture
 def as_app_role(settings):
     """Run the block as an ordinary role with the app's grants (rolled back with the test's transaction)."""
+    role_name = connection.ops.quote_name(app_role_name())
     settings.DATABASE_ROW_LEVEL_SECURITY = True
-    settings.DATABASE_APP_ROLE = APP_ROLE
+    settings.DATABASE_APP_ROLE = app_role_name()
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE ROLE {APP_ROLE} NOSUPERUSER NOBYPASSRLS NOINHERIT NOLOGIN")
+        cursor.execute(f"CREATE ROLE {role_name} NOSUPERUSER NOBYPASSRLS NOINHERIT NOLOGIN")
     # What every migrate does (post_migrate): the policies, and read/write grants to the app's role.
     rls.install_policies(only_missing=True)
 
     @contextmanager
     def role():
         with connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {APP_ROLE}")
+            cursor.execute(f"SET ROLE {role_name}")
             cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
             assert cursor.fetchone() == (False, False)
         try:
@@ -175,13 +180,25 @@ def test_trust_task_sets_the_trust_for_the_job(world, pupils, as_app_role):
     print("proved: a job that forgets its scope sees only the trust it was started for")
 
 
-def test_a_connection_back_in_the_pool_forgets_the_trust(world):
-    raw = connection.cursor().connection
-    raw.execute("SELECT set_config('app.trust_id', '7', false), set_config('app.bypass_rls', 'on', false)")
-    rls.reset_pooled_connection(raw)
-    row = raw.execute(
-        "SELECT current_setting('app.trust_id', true), current_setting('app.bypass_rls', true)"
-    ).fetchone()
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_a_connection_back_in_the_pool_forgets_the_trust(autocommit):
+    import psycopg
+
+    db = connection.settings_dict
+    # A connection of its own, as the pool holds them (never the test's, whose transaction must stay open).
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=autocommit
+    ) as raw:
+        raw.execute(
+            "SELECT set_config('app.trust_id', '7', false), set_config('app.bypass_rls', 'on', false)"
+        )
+        if not autocommit:
+            raw.commit()
+        rls.reset_pooled_connection(raw)
+        assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        row = raw.execute(
+            "SELECT current_setting('app.trust_id', true), current_setting('app.bypass_rls', true)"
+        ).fetchone()
     assert row == ("", "")
 
 
