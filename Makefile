@@ -48,11 +48,14 @@ test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The security checks (tests/security: row-level security, sign-in, headers, uploads, the real server, the
-# connection pool) and the isolation sweep, each test saying what it proved.
+# connection pool, faults, accessibility) and the isolation sweep, each test saying what it proved; then
+# sqlmap, signed in, on every list filter, sort and search parameter of the running app on loopback
+# (scripts/security_scan.py, in a throwaway database; fails on any finding).
 security: export APP_ENV = test
 security: install-test
 	@$(BIN)/python scripts/check_services.py
 	$(BIN)/pytest -s -p no:cacheprovider tests/security tests/test_isolation_sweep.py $(PYTEST_ARGS)
+	$(BIN)/python scripts/security_scan.py
 
 # A backup of the database (DATABASE_URL, as its owner) and the private files (PRIVATE_MEDIA_ROOT) into
 # BACKUP_DIR; `make restore BACKUP=<folder>` puts one back into an empty database and folder (README, "Backups").
