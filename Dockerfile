@@ -50,4 +50,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "apcommission.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind address, workers, request limits and forwarded-header trust: gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "apcommission.wsgi:application"]

@@ -7,7 +7,7 @@ DEMO_HOST ?= 127.0.0.1:8000
 # Links in the demo's emails point at the address it is served on, unless SITE_URL says otherwise.
 SITE_URL ?= http://$(DEMO_HOST)
 
-.PHONY: demo test install install-test system-deps system-deps-test services lint format bench clean
+.PHONY: demo test security backup restore install install-test system-deps system-deps-test services lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	npm ci --no-audit --no-fund --silent
 	touch $@ $(VENV)/.installed
 
 install: system-deps $(VENV)/.installed
@@ -48,6 +49,25 @@ test: install-test
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The security checks (tests/security: row-level security, sign-in, headers, uploads, the real server, the
+# connection pool, faults, accessibility) and the isolation sweep, each test saying what it proved; then
+# sqlmap, signed in, on every list filter, sort and search parameter of the running app on loopback
+# (scripts/security_scan.py, in a throwaway database; fails on any finding).
+security: export APP_ENV = test
+security: install-test
+	@$(BIN)/python scripts/check_services.py
+	$(BIN)/pytest -s -p no:cacheprovider tests/security tests/test_isolation_sweep.py $(PYTEST_ARGS)
+	$(BIN)/python scripts/security_scan.py
+
+# A backup of the database (DATABASE_URL, as its owner) and the private files (PRIVATE_MEDIA_ROOT) into
+# BACKUP_DIR; `make restore BACKUP=<folder>` puts one back into an empty database and folder (README, "Backups").
+BACKUP_DIR ?= var/backups
+backup:
+	scripts/backup.sh $(BACKUP_DIR)
+
+restore:
+	PYTHON=$(BIN)/python scripts/restore.sh $(BACKUP)
 
 # Speed targets: a trust of realistic size in a throwaway database, the busiest pages and the chase chain.
 bench: export APP_ENV = test

@@ -24,6 +24,7 @@ from apcommission.env import (
     env_str,
     env_url,
 )
+from trusts.rls import reset_pooled_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,10 +79,16 @@ INSTALLED_APPS = [
     "attendance",
     "qa",
     "reports",
+    # Last: wires the row-level security policies over every app's tables (trusts.rls).
+    "apcommission.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than REQUEST_MAX_BYTES is refused before anything reads it.
+    "apcommission.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy everywhere; no-store on every signed-in response (pupil data).
+    "apcommission.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +104,8 @@ MIDDLEWARE = [
     "trusts.middleware.TenantMiddleware",
     # Last, so that a locked-out sign-in is answered with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A view that cannot reach the database answers 503 (handler500 does the same for middleware).
+    "apcommission.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "apcommission.urls"
@@ -136,8 +145,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_apcommission")}
+    # A connection that died while idle (a database restart, a dropped link) is noticed and replaced before
+    # a request uses it; with the pool, on each checkout.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Bounded connections: each process (a gunicorn worker, a Celery worker child, a development server with
+    # its threads) keeps a psycopg pool of at most DB_POOL_MAX_SIZE connections. A request takes one for its
+    # duration and gives it back at the end; when all are busy it waits DB_POOL_TIMEOUT seconds and then
+    # answers 503 (apcommission.middleware.DatabaseUnavailableMiddleware). The sum over processes must stay
+    # under PostgreSQL's max_connections: README, "Connections". DB_POOL_MAX_SIZE=0 turns the pool off and
+    # falls back to one connection per thread kept for DB_CONN_MAX_AGE seconds. The test profile runs without
+    # it (the test database is dropped at the end, which open pooled connections would prevent); the tests
+    # of the pool start servers with it.
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0 if TESTING else 4, minimum=0, maximum=100)
+    if DB_POOL_MAX_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django returns them
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0, maximum=DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1, maximum=120),
+            # Idle connections above min_size close after 5 minutes; every connection is renewed hourly.
+            "max_idle": 300,
+            "max_lifetime": 3600,
+            # A connection going back to the pool forgets any trust set for row-level security.
+            "reset": reset_pooled_connection,
+        }
+# Row-level security (trusts.rls): the tenant middleware and TrustTask set the trust for PostgreSQL's
+# policies. On wherever the database is PostgreSQL, except in the test profile, whose suite connects as a
+# superuser (who is never held by a policy) and whose tests of it switch it on.
+DATABASE_ROW_LEVEL_SECURITY = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_ROW_LEVEL_SECURITY", not TESTING
+)
+# The ordinary role the app connects as in production (docker-compose.yml): each migrate grants it read and
+# write on the tables, nothing more.
+DATABASE_APP_ROLE = env_str("DB_APP_ROLE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------------------
@@ -154,9 +195,24 @@ if EMBEDDED_BROKER:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", ("redis", "rediss"), REDIS_URL)
+# Surviving a worker that dies mid-task (killed, out of memory, its machine gone):
+# - acks late: a message is acknowledged only when its task has finished, so a task cut short is delivered
+#   again; every task is written to be run twice safely (notifications have a unique key, jobs reconcile).
+# - reject on worker lost: a child killed by a signal puts its message back instead of acknowledging it.
+# - prefetch 1: a worker holds only the message it is running, so a dead worker strands one message, not many.
+# - visibility timeout: Redis hands an unacknowledged message to another worker after this many seconds. It
+#   must be longer than the longest task (a chase run for a large trust takes well under a minute), or a
+#   running task would be started a second time beside itself; an hour is the safe default.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# - restore interval: how often each worker looks for messages whose visibility timeout has passed (one
+#   small Redis query each time; kombu's default scans only every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=12 * 3600),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60, minimum=1, maximum=3600),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -257,8 +313,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked out by account (failures for one username from any addresses) and by address (failures for any
+# usernames from one address). A school's staff share one address behind its router, so the address gets a
+# larger allowance than an account: apcommission.lockout.LockoutHandler holds both limits.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "apcommission.lockout.LockoutHandler"
+# A sign-in attempt while locked, even with the right password, does not restart the 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful sign-in clears that account's own failures only (see LockoutHandler.reset_user_attempts).
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
@@ -328,8 +392,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = APP_ENV not in ("production", "build")
 WHITENOISE_AUTOREFRESH = DEBUG
+# The largest request body accepted at all (the 10 MB evidence upload and its form), checked against the
+# declared Content-Length before anything is read (apcommission.middleware.RequestSizeLimitMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 11 * 1024 * 1024, minimum=1024 * 1024)
+# Uploads above this are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Form fields other than files: no form of the app comes near 2 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- Email ----------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AP Commission <no-reply@apcommission.invalid>")

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from apcommission import views
+
+# The Django admin is the platform operator's cross-trust tool: it asks for the password and a code from a
+# registered device (django-otp), and lets in only active staff accounts (``is_staff``) that passed both.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("admin/", admin.site.urls),

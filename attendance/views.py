@@ -1,4 +1,3 @@
-import csv
 from itertools import groupby
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from attendance import selectors, services
 from attendance.forms import ArrangementForm, CodeForm, DayForm, FollowUpForm, MarkForm, RangeForm
 from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from trusts import csv_export
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.permissions import permission_required
@@ -218,7 +218,7 @@ def export(request):
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="register-codes-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow(["UPN", "Date", "Session", "Code", "School URN"])
     for upn, day, session, code, urn in selectors.export_rows(
         request.membership, start=start, end=end + timezone.timedelta(days=1)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from placements import rules
+from trusts import csv_export
 
 CENSUS_COLUMNS = (
     "School URN",
@@ -57,7 +57,7 @@ def census_rows(placements) -> list[dict]:
 def census_csv(placements) -> str:
     """The export as CSV text: the header row, then one row per placement."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CENSUS_COLUMNS))
+    writer = csv_export.dict_writer(buffer, fieldnames=list(CENSUS_COLUMNS))
     writer.writeheader()
     writer.writerows(census_rows(placements))
     return buffer.getvalue()

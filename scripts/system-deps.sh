@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs when they are missing: Pango and fonts for WeasyPrint (demo and
-# test), and Chromium for the browser tests (test). Does nothing when all are present.
+# test), and Chromium, npm, the PostgreSQL client and redis-server for the tests (test). Does nothing when all are present.
 set -euo pipefail
 profile="${1:-demo}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
@@ -11,6 +11,13 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ "$profile" = "test" ]; then
+  # By command, whichever package provides it: npm for axe-core (accessibility), pg_dump and pg_restore for
+  # the backup test, redis-server for the fault tests' own Redis.
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing system packages: ${missing[*]}. Install them with your package manager." >&2

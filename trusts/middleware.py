@@ -1,4 +1,4 @@
-"""Request middleware: the second factor, then the active trust and its scope."""
+"""Request middleware: the second factor, then the active trust, its scope and its row-level security setting."""
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
+from trusts import rls
 from trusts.selectors import memberships_of
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
 
@@ -61,7 +62,7 @@ class TenantMiddleware:
             return self.get_response(request)
         if request.path.startswith("/admin/") and user.is_staff:
             # The Django admin is the platform operator's cross-trust tool (see README, "Tenant isolation").
-            with scopes_disabled():
+            with scopes_disabled(), rls.bypass():
                 return self.get_response(request)
 
         memberships = request.memberships
@@ -83,7 +84,8 @@ class TenantMiddleware:
 
         request.membership = membership
         request.trust = membership.trust
-        with scope(trust=membership.trust_id):
+        # The scope holds the ORM to the trust; the database's row-level security holds every query.
+        with scope(trust=membership.trust_id), rls.trust_context(membership.trust_id):
             return self.get_response(request)
 
 

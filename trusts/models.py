@@ -656,6 +656,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker last claimed the email: a claim older than CLAIM_EXPIRES means that worker died mid-send.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager(NotificationQuerySet)

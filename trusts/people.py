@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
+from trusts import rls
 from trusts.errors import DomainError
 from trusts.models import Invitation, Membership, PersonEvent
 from trusts.permissions import may_manage_person, require
@@ -310,7 +311,7 @@ def invitation_withdraw(*, invitation: Invitation, by: Membership) -> Invitation
 def invitation_by_token(token: str) -> Invitation | None:
     """The invitation a link names, before anyone is signed in: a deliberate cross-trust read (the token is
     the only key, and it reaches one row)."""
-    with scopes_disabled():
+    with scopes_disabled(), rls.bypass():
         return (
             Invitation.objects.filter(token_hash=_hash(token or ""))
             .select_related("trust", "school", "provider", "invited_by")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urljoin
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from trusts.errors import DomainError
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
 MAX_EMAIL_ATTEMPTS = 5
+# Longer than any send takes: a claim this old belongs to a worker that died.
+CLAIM_EXPIRES = timedelta(minutes=10)
 # Views of one record by one person within this long of each other are one row of the access log.
 ACCESS_LOG_COLLAPSE = timezone.timedelta(minutes=15)
 
@@ -69,27 +72,40 @@ def notify(
     return notification, True
 
 
+def _claimable(now):
+    """Emails nobody is sending: not sent yet, failed, or claimed by a worker that died before it finished."""
+    return Q(
+        email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.FAILED],
+    ) | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - CLAIM_EXPIRES)
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send a notification's email if nobody has claimed it yet. The claim is one conditional UPDATE, so
-    two workers can never both send it."""
+    two workers can never both send it; a claim left by a worker killed mid-send expires and is taken again.
+    The email's Message-ID is the notification's own, so a mail system can recognise the rare repeat that a
+    kill between sending and recording can cause."""
+    now = timezone.now()
     claimed = Notification.objects.filter(
-        pk=notification_id,
-        email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.FAILED],
-        email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-    ).update(email_status=Notification.EmailStatus.SENDING, email_attempts=F("email_attempts") + 1)
+        _claimable(now), pk=notification_id, email_attempts__lt=MAX_EMAIL_ATTEMPTS
+    ).update(
+        email_status=Notification.EmailStatus.SENDING,
+        email_attempts=F("email_attempts") + 1,
+        email_claimed_at=now,
+    )
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient", "trust").get(pk=notification_id)
     body = notification.body
     if notification.url:
         body = f"{body}\n\nOpen it in AP Commission: {urljoin(settings.SITE_URL + '/', notification.url)}"
+    host = urlsplit(settings.SITE_URL).hostname or "apcommission.local"
     try:
-        send_mail(
+        EmailMessage(
             subject=f"[{notification.trust.name}] {notification.subject}",
-            message=body,
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
+            body=body,
+            to=[notification.recipient.email],
+            headers={"Message-ID": f"<notification-{notification.pk}@{host}>"},
+        ).send()
     except Exception:  # noqa: BLE001 - any mail failure leaves the row for the delivery job to retry
         log.exception("Email for notification %s failed", notification_id)
         Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.FAILED)
@@ -102,12 +118,12 @@ def notification_deliver(*, notification_id: int) -> bool:
 
 def notifications_deliver_pending() -> int:
     """Retry the emails of the active trust that were not sent (a worker died, the mail server was down)."""
-    stale_before = timezone.now() - timezone.timedelta(minutes=2)
+    now = timezone.now()
     ids = list(
         Notification.objects.filter(
-            email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.FAILED],
+            _claimable(now),
             email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-            created_at__lt=stale_before,
+            created_at__lt=now - timezone.timedelta(minutes=2),
         ).values_list("pk", flat=True)[:500]
     )
     return sum(1 for pk in ids if notification_deliver(notification_id=pk))

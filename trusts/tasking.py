@@ -1,7 +1,7 @@
 """The base for Celery tasks that work on one trust's data, and the one way to run a job for every trust.
 
-A TrustTask is called with ``trust_id=`` and runs inside that trust's scope, so the code it calls is held to
-the same isolation as a web request. Enqueued inside a transaction, a TrustTask waits for the commit (as
+A TrustTask is called with ``trust_id=`` and runs inside that trust's scope and its row-level security setting
+(trusts.rls), so the code it calls is held to the same isolation as a web request. Enqueued inside a transaction, a TrustTask waits for the commit (as
 pretix's TransactionAwareTask does): a task never runs against a row its transaction has not committed yet,
 and a rolled-back transaction enqueues nothing. Callers just use ``.delay(...)``.
 """
@@ -13,6 +13,7 @@ from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 from django_scopes import scope
 
+from trusts import rls
 from trusts.models import Trust
 
 
@@ -26,7 +27,9 @@ class TrustTask(DjangoTask):
         return trust_id
 
     def __call__(self, *args, **kwargs):
-        with scope(trust=self._check_trust_id(kwargs)):
+        trust_id = self._check_trust_id(kwargs)
+        # The scope holds the ORM to the trust; the database's row-level security holds every query.
+        with scope(trust=trust_id), rls.trust_context(trust_id):
             return super().__call__(*args, **kwargs)
 
     def apply_async(self, args=None, kwargs=None, *, after_commit: bool = True, **options):

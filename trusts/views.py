@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +60,14 @@ def _verify(devices, token):
     return None, WRONG_CODE
 
 
+def _second_factor_passed(request, device):
+    """Mark the session verified and give it a new key: a session id seen before the second factor (on a
+    shared computer, in a log) must not carry the verified sign-in."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
+
+
 @login_required
 def two_factor_setup(request):
     """First sign-in of a role that needs a second factor: register an authenticator app."""
@@ -73,7 +82,7 @@ def two_factor_setup(request):
         if accepted:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             messages.success(
                 request, "Two-factor sign-in is set up. You will be asked for a code at every sign-in."
             )
@@ -98,7 +107,7 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         accepted, error = _verify(devices, form.cleaned_data["token"])
         if accepted:
-            otp_login(request, accepted)
+            _second_factor_passed(request, accepted)
             return redirect(_safe_next(request))
         form.add_error("token", error)
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})

@@ -70,6 +70,28 @@ def test_a_failed_email_is_retried_by_the_delivery_job(member, settings, time_ma
     assert len(mail.outbox) == 1
 
 
+def test_a_claim_left_by_a_killed_worker_expires_and_the_email_is_sent(member, time_machine):
+    time_machine.move_to("2026-11-23 09:00", tick=False)
+    with scope(trust=member.trust_id):
+        n = NotificationFactory(trust=member.trust, recipient=member.user)
+        # A worker claimed it and died before sending: the row says "sending" with its claim time.
+        Notification.objects.filter(pk=n.pk).update(
+            email_status=Notification.EmailStatus.SENDING,
+            email_attempts=1,
+            email_claimed_at=n.created_at,
+        )
+        time_machine.move_to("2026-11-23 09:05", tick=False)
+        assert services.notifications_deliver_pending() == 0  # another worker may still be sending it
+        time_machine.move_to("2026-11-23 09:11", tick=False)
+        assert services.notifications_deliver_pending() == 1
+        assert services.notifications_deliver_pending() == 0
+        n.refresh_from_db()
+        assert n.email_status == Notification.EmailStatus.SENT and n.email_attempts == 2
+    assert len(mail.outbox) == 1
+    # The Message-ID is the notification's own, so a repeat after a kill mid-send is recognisable as one.
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<notification-{n.pk}@127.0.0.1>"
+
+
 def test_in_app_only_notifications_are_not_emailed(member, django_capture_on_commit_callbacks):
     with scope(trust=member.trust_id), django_capture_on_commit_callbacks(execute=True):
         n, _ = _notify(member, key="x", email=False)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.test import override_settings
 from django_scopes import scopes_disabled
 
-from trusts import demo
+from trusts import demo, rls
 
 
 class Command(BaseCommand):
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
             scopes_disabled(),
+            rls.bypass(),
             transaction.atomic(),
         ):
             context = demo.seed(people)
