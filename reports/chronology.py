@@ -5,7 +5,6 @@ care."""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -15,6 +14,7 @@ from django.utils import timezone
 from attendance.models import RegisterMark
 from placements.models import BehaviourIncident, Placement, Review
 from placements.safeguarding.models import ConcernAction, SafeguardingConcern
+from trusts.csv_export import SafeWriter
 
 KINDS = {
     "concern": "Safeguarding concern",
@@ -211,7 +211,7 @@ def pupil_chronology(
 
 def chronology_csv(pupil, entries: list[Entry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["pupil", "upn", "date", "time", "kind", "what", "detail", "by", "where"])
     for e in entries:
         local = timezone.localtime(e.at)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from trusts.csv_export import SafeWriter
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 
@@ -22,38 +23,10 @@ def render_report_pdf(report) -> bytes:
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet will not run as a formula: text that starts like one gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def csv_writer(out):
-    """A csv writer whose rows are made safe to open in a spreadsheet."""
-    writer = csv.writer(out)
-
-    class Safe:
-        def writerow(self, row):
-            writer.writerow([safe_cell(v) for v in row])
-
-        def writerows(self, rows):
-            for row in rows:
-                self.writerow(row)
-
-    return Safe()
-
-
 def report_csv(report) -> str:
     """Every table of the report, one after another: its title, its definition, the header and the rows."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(
         [report.title, report.scope_label, f"{report.period.start:%Y-%m-%d}", f"{report.period.end:%Y-%m-%d}"]
     )

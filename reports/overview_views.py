@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from reports.documents import csv_writer
 from reports.overview import PROVIDER_COLUMNS, SCHOOL_COLUMNS, csv_rows, sort_rows, trust_overview
+from trusts.csv_export import SafeWriter
 from trusts.permissions import permission_required
 from trusts.selectors import trust_policy
 
@@ -44,7 +44,7 @@ def overview_csv(request):
         request.membership, today=timezone.localdate(), policy=trust_policy(request.trust.pk)
     )
     out = io.StringIO()
-    writer = csv_writer(out)
+    writer = SafeWriter(out)
     writer.writerow([f"Trust overview, {data['year_start']:%Y-%m-%d} to {data['today']:%Y-%m-%d}"])
     writer.writerow([c.label for c in SCHOOL_COLUMNS])
     writer.writerows(csv_rows(data["school_rows"], SCHOOL_COLUMNS))

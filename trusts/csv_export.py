@@ -17,9 +17,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uf
 
 
 def neutralise(value: Any) -> Any:
-    """The cell as a spreadsheet will show it as text, never as a formula."""
+    """The cell as a spreadsheet will show it as text, never as a formula. A plain number written as text
+    ("-12.5") is left alone: it cannot run, and a report's figures stay numbers."""
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
     return value
 
 

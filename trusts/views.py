@@ -1,5 +1,4 @@
 import base64
-import csv
 
 import segno
 from django.conf import settings
@@ -18,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trusts import services
 from trusts.access import get_visible_or_404
+from trusts.csv_export import SafeWriter
 from trusts.errors import DomainError
 from trusts.forms import AccessLogFilter, TokenForm, TrustPolicyForm
 from trusts.models import AccessLog, Notification, TrustPolicy
@@ -185,7 +185,7 @@ def _access_log_csv(entries):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y%m%d}.csv"'
     response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         ["first view", "last view", "views", "name", "username", "role", "record", "school", "action", "from"]
     )

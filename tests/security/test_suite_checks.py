@@ -21,8 +21,8 @@ from tests.trusts.test_settings_env import PRODUCTION_ENV, manage
 # log (every view of a pupil's record is logged), sign-in bookkeeping, and a new unconfirmed authenticator.
 WRITABLE_ON_GET = {"django_session", "trusts_accesslog", "otp_totp_totpdevice"}
 # Pages that create their own default the first time they are opened (the same row every time after): the
-# trust's vetting checklist template, a provider's checklist, a placement's register arrangement. Nothing a
-# person decided changes; any other page that writes on GET fails the test below.
+# trust's vetting checklist template, a provider's checklist, a placement's register arrangement, a visitor's
+# calendar feed link. Nothing a person decided changes; any other page that writes on GET fails the test below.
 CREATES_DEFAULT_ON_FIRST_VIEW = {
     "providers:checklist_template": {
         "providers_checklisttemplate",
@@ -31,6 +31,7 @@ CREATES_DEFAULT_ON_FIRST_VIEW = {
     },
     "providers:checklist_answer": {"providers_providerchecklist", "providers_historicalproviderchecklist"},
     "attendance:arrangement": {"attendance_registerarrangement", "attendance_historicalregisterarrangement"},
+    "qa:calendar": {"qa_calendarfeed"},
 }
 WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?([a-z0-9_]+)"?', re.IGNORECASE)
 
