@@ -102,7 +102,9 @@ def cadence_reconcile(*, today=None) -> dict:
             due_by = placement.start_date + timedelta(days=rules.INITIAL_ASSESSMENT_DAYS)
             overdue = today > due_by
             sent = alert(
-                kind="placements.initial_assessment_overdue" if overdue else "placements.initial_assessment_due",
+                kind="placements.initial_assessment_overdue"
+                if overdue
+                else "placements.initial_assessment_due",
                 trust=placement.trust,
                 key=f"initial-assessment-{'overdue' if overdue else 'due'}:{placement.pk}",
                 subject=(
