@@ -300,15 +300,17 @@ class Seeder:
         # twenty starts in the weeks ahead.
         placements = []
         approved = self.approved or self.providers
-        for n, pupil in enumerate(self.pupils):
-            if n % 20 == 0:
+        for pupil in self.pupils:
+            # Drawn, not derived from the position: the position also picks the school.
+            upcoming = rng.random() < 0.05
+            if upcoming:
                 start = today + timedelta(days=rng.randint(3, 40))
             else:
                 # Skewed towards the start of the year: most placements have run for a while.
                 start = today - timedelta(days=max(rng.randint(1, 365) for _ in range(3)))
             planned_end = start + timedelta(days=rng.choice((150, 300, 380, 420)))
-            if n % 20 == 0:
-                status = (Placement.Status.DRAFT, Placement.Status.PROPOSED, Placement.Status.AGREED)[n % 3]
+            if upcoming:
+                status = rng.choice((Placement.Status.DRAFT, Placement.Status.PROPOSED, Placement.Status.AGREED))
             elif planned_end <= today:
                 status = Placement.Status.ENDED
             else:
@@ -319,7 +321,7 @@ class Seeder:
                     trust_id=tid,
                     pupil=pupil,
                     school_id=pupil.school_id,
-                    provider=approved[(n * 7) % len(approved)],
+                    provider=rng.choice(approved),
                     reason=rng.choice([c for c, _ in Placement.Reason.choices if c != "off_site"]),
                     reason_detail="Seeded placement.",
                     start_date=start,
@@ -331,7 +333,7 @@ class Seeder:
                     la_informed_on=start - timedelta(days=5),
                     risk_assessment_recorded_on=start - timedelta(days=5),
                     proposed_at=_at(start - timedelta(days=14), clock(10)),
-                    approved_at=None if n % 20 == 0 else _at(start - timedelta(days=10), clock(10)),
+                    approved_at=None if status in ('draft', 'proposed') else _at(start - timedelta(days=10), clock(10)),
                     activated_at=_at(start, clock(9)) if status in ("active", "ended") else None,
                     created_by_id=self.admin.user_id,
                 )
@@ -340,8 +342,8 @@ class Seeder:
         self.counts["placements"] = len(self.placements)
         slots, arrangements = [], []
         self.timetable = {}
-        for n, placement in enumerate(self.placements):
-            pattern = TIMETABLES[n % len(TIMETABLES)]
+        for placement in self.placements:
+            pattern = rng.choice(TIMETABLES)
             self.timetable[placement.pk] = pattern
             for weekday, session in pattern:
                 start, end = SLOT_TIMES[session]
@@ -541,7 +543,7 @@ class Seeder:
                     start_time=clock(10),
                     location=provider.address,
                     strengths="Calm, purposeful sessions.",
-                    outcome=("meets_all", "meets_most", "meets_most", "meets_some")[n % 4],
+                    outcome=("meets", "meets_most", "meets_most", "does_not_meet")[n % 4],
                     next_visit_date=done + timedelta(days=180),
                     completed_at=_at(done, clock(15)),
                     completed_by_id=self.admin.user_id,
