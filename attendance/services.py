@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from attendance import codes
@@ -389,38 +391,48 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
 def _absence_runs(*, threshold: int, since: datetime):
     """For each pupil with a recent absence: the first session of the current run of consecutive absences,
     if the run is at least ``threshold`` long. Sessions not yet marked (or the provider closed) do not break a
-    run; a present or late mark does."""
-    pupils = (
+    run; a present or late mark does.
+
+    Counted in the database: a pupil's run is their absences after their latest attended session (within the
+    lookback), read through the (pupil, starts_at) index, so it is three queries however many sessions the trust
+    has."""
+    from placements.models import Pupil
+
+    window_start = since - RUN_LOOKBACK
+    recent = (
         ExpectedSession.objects.filter(mark__status=RegisterMark.Status.ABSENT, starts_at__gte=since)
-        .values_list("pupil_id", flat=True)
-        .distinct()
+        .order_by()
+        .values("pupil_id")
     )
-    runs = []
-    marked = (
-        ExpectedSession.objects.filter(
-            pupil_id__in=list(pupils), mark__isnull=False, starts_at__gte=since - RUN_LOOKBACK
+    in_window = ExpectedSession.objects.filter(pupil_id=OuterRef("pk"), starts_at__gte=window_start)
+    last_attended = (
+        in_window.filter(mark__status__in=[RegisterMark.Status.PRESENT, RegisterMark.Status.LATE])
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    run = in_window.filter(mark__status=RegisterMark.Status.ABSENT, starts_at__gt=OuterRef("run_after"))
+    runs = (
+        Pupil.objects.filter(pk__in=recent)
+        .annotate(
+            run_after=Coalesce(Subquery(last_attended), Value(window_start - timedelta(microseconds=1)))
         )
-        .exclude(mark__status=RegisterMark.Status.CLOSED)
-        .select_related("mark")
-        .order_by("pupil_id", "-starts_at")
+        .annotate(
+            length=Subquery(run.order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]),
+            first_at=Subquery(run.order_by("starts_at").values("starts_at")[:1]),
+        )
+        .filter(length__gte=threshold)
+        .values("pk", "length", "first_at")
     )
-    current_pupil, run = None, []
-    for session in list(marked) + [None]:
-        pupil_id = session.pupil_id if session else None
-        if pupil_id != current_pupil:
-            if len(run) >= threshold:
-                runs.append((run[-1], len(run)))
-            current_pupil, run, broken = pupil_id, [], False
-        if session is None:
-            break
-        if broken:
-            continue
-        if session.mark.status == RegisterMark.Status.ABSENT:
-            run.append(session)
-        else:
-            broken = True
-    return [
-        (first, length)
-        for first, length in runs
-        if not ChaseEvent.objects.filter(expected_session=first, kind=ChaseEvent.Kind.CONSECUTIVE).exists()
-    ]
+    lengths = {(row["pk"], row["first_at"]): row["length"] for row in runs}
+    if not lengths:
+        return []
+    firsts = Q()
+    for pupil_id, first_at in lengths:
+        firsts |= Q(pupil_id=pupil_id, starts_at=first_at)
+    first_sessions = (
+        ExpectedSession.objects.filter(firsts, mark__status=RegisterMark.Status.ABSENT)
+        .exclude(chase_events__kind=ChaseEvent.Kind.CONSECUTIVE)
+        .order_by("pupil_id", "starts_at", "-pk")
+        .distinct("pupil_id", "starts_at")
+    )
+    return [(session, lengths[(session.pupil_id, session.starts_at)]) for session in first_sessions]
