@@ -428,7 +428,9 @@ class Table:
         out = []
         for title, header, rows in self.sections:
             cells = [[*header, "target"], *rows]
-            widths = [max(len(r[i]) for r in cells) for i in range(len(header) + 1)]
+            width = len(header) + 1
+            cells = [r + [""] * (width - len(r)) for r in cells]
+            widths = [max(len(r[i]) for r in cells) for i in range(width)]
             out.append(title)
             for r in cells:
                 out.append(
@@ -522,6 +524,7 @@ def main() -> int:
         table.row(
             [
                 "bare view (same server)",
+                "-",
                 "-",
                 f"{bare['rps']:.0f}",
                 f"{bare['p50']:.1f}",
