@@ -310,7 +310,9 @@ class Seeder:
                 start = today - timedelta(days=max(rng.randint(1, 365) for _ in range(3)))
             planned_end = start + timedelta(days=rng.choice((150, 300, 380, 420)))
             if upcoming:
-                status = rng.choice((Placement.Status.DRAFT, Placement.Status.PROPOSED, Placement.Status.AGREED))
+                status = rng.choice(
+                    (Placement.Status.DRAFT, Placement.Status.PROPOSED, Placement.Status.AGREED)
+                )
             elif planned_end <= today:
                 status = Placement.Status.ENDED
             else:
@@ -333,7 +335,9 @@ class Seeder:
                     la_informed_on=start - timedelta(days=5),
                     risk_assessment_recorded_on=start - timedelta(days=5),
                     proposed_at=_at(start - timedelta(days=14), clock(10)),
-                    approved_at=None if status in ('draft', 'proposed') else _at(start - timedelta(days=10), clock(10)),
+                    approved_at=None
+                    if status in ("draft", "proposed")
+                    else _at(start - timedelta(days=10), clock(10)),
                     activated_at=_at(start, clock(9)) if status in ("active", "ended") else None,
                     created_by_id=self.admin.user_id,
                 )
