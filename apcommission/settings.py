@@ -137,9 +137,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # PostgreSQL's JIT compiles any query it guesses to be expensive, which on these short queries costs up to a
-    # second of compiling for milliseconds of work (measured by `make bench` on the chase chain).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_apcommission")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
