@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from attendance import codes
 from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterArrangement, RegisterMark
-from trusts.calendar import SchoolCalendar
+from trusts.calendar import SchoolCalendar, calendars_for
 from trusts.errors import DomainError
 
 # How far ahead sessions are laid out; a daily job keeps the horizon moving.
@@ -39,24 +41,16 @@ def placement_session_window(placement) -> tuple[date, date | None]:
     return placement.start_date, (last + timedelta(days=1)) if last else None
 
 
-def expected_sessions_generate(
-    *,
-    placement,
-    start: date,
-    end: date,
-    calendar: SchoolCalendar | None = None,
-    not_before: datetime | None = None,
-) -> int:
-    """Lay out the sessions of ``placement`` for school days d with start <= d < end (and, with ``not_before``,
-    only sessions starting after it). Safe to repeat."""
+def _session_rows(
+    *, placement, start: date, end: date, calendar: SchoolCalendar, timetable
+) -> list[ExpectedSession]:
+    """The sessions of ``placement`` on the school days d with start <= d < end (inside its own dates), unsaved."""
     first, stop = placement_session_window(placement)
     start = max(start, first)
     if stop is not None:
         end = min(end, stop)
     if start >= end:
-        return 0
-    calendar = calendar or SchoolCalendar(placement.school)
-    timetable = list(placement.sessions.all())
+        return []
     rows = []
     for day in calendar.school_days(start, end):
         for slot in timetable:
@@ -75,10 +69,29 @@ def expected_sessions_generate(
                     ends_at=_aware(day, slot.end_time),
                 )
             )
+    return rows
+
+
+def expected_sessions_generate(
+    *,
+    placement,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None = None,
+    not_before: datetime | None = None,
+) -> int:
+    """Lay out the sessions of ``placement`` for school days d with start <= d < end (and, with ``not_before``,
+    only sessions starting after it). Safe to repeat."""
+    calendar = calendar or SchoolCalendar(placement.school)
+    rows = _session_rows(
+        placement=placement, start=start, end=end, calendar=calendar, timetable=list(placement.sessions.all())
+    )
+    if not rows:
+        return 0
     existing = set(
-        ExpectedSession.objects.filter(placement=placement, date__gte=start, date__lt=end).values_list(
-            "date", "session"
-        )
+        ExpectedSession.objects.filter(
+            placement=placement, date__gte=rows[0].date, date__lte=rows[-1].date
+        ).values_list("date", "session")
     )
     rows = [row for row in rows if (row.date, row.session) not in existing]
     if not_before is not None:
@@ -110,27 +123,57 @@ def expected_sessions_refresh(*, placement, now: datetime | None = None) -> int:
 
 
 def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
-    """Daily: keep every active placement's sessions laid out to the horizon (the trust is the active scope)."""
+    """Daily: keep every active placement's sessions laid out to the horizon (the trust is the active scope).
+    A fixed number of queries however many placements (the calendars, the placements with their timetables, the
+    sessions already laid out, the inserts in batches), and each school's days worked out once."""
     from placements.models import Placement
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    total = 0
-    calendars = {}
-    placements = (
+    end = today + timedelta(days=HORIZON_DAYS)
+    earliest = today - timedelta(days=7)
+    placements = list(
         Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
     )
+    if not placements:
+        return 0
+    calendars = calendars_for({p.school_id: p.school for p in placements}.values())
+    school_days = {pk: calendar.school_days(earliest, end) for pk, calendar in calendars.items()}
+    existing = set(
+        ExpectedSession.objects.filter(
+            placement__status="active", date__gte=earliest, date__lt=end
+        ).values_list("placement_id", "date", "session")
+    )
+    rows = []
     for placement in placements:
-        calendar = calendars.setdefault(placement.school_id, SchoolCalendar(placement.school))
-        total += expected_sessions_generate(
-            placement=placement,
-            start=min(today, placement.start_date)
-            if placement.start_date >= today - timedelta(days=7)
-            else today,
-            end=today + timedelta(days=HORIZON_DAYS),
-            calendar=calendar,
-        )
-    return total
+        first, stop = placement_session_window(placement)
+        start = max(min(today, first) if first >= earliest else today, first)
+        stop = min(end, stop) if stop is not None else end
+        slots = {}
+        for slot in placement.sessions.all():
+            slots.setdefault(slot.weekday, []).append(slot)
+        for day in school_days[placement.school_id]:
+            if not start <= day < stop:
+                continue
+            for slot in slots.get(day.weekday(), ()):
+                if (placement.pk, day, slot.session) in existing:
+                    continue
+                rows.append(
+                    ExpectedSession(
+                        trust_id=placement.trust_id,
+                        placement=placement,
+                        pupil_id=placement.pupil_id,
+                        school_id=placement.school_id,
+                        provider_id=placement.provider_id,
+                        date=day,
+                        session=slot.session,
+                        starts_at=_aware(day, slot.start_time),
+                        ends_at=_aware(day, slot.end_time),
+                    )
+                )
+    # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
+    ExpectedSession.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return len(rows)
 
 
 def _derived_code(*, status: str, arrangement: RegisterArrangement) -> str:
@@ -411,41 +454,51 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
 def _absence_runs(*, threshold: int, since: datetime):
     """For each pupil with a recent absence: the first session of the current run of consecutive absences,
     if the run is at least ``threshold`` long. Sessions not yet marked (or the provider closed) do not break a
-    run; a present or late mark does."""
-    pupils = (
+    run; a present or late mark does.
+
+    Counted in the database: a pupil's run is their absences after their latest attended session (within the
+    lookback), read through the (pupil, starts_at) index, so it is three queries however many sessions the trust
+    has."""
+    from placements.models import Pupil
+
+    window_start = since - RUN_LOOKBACK
+    recent = (
         ExpectedSession.objects.filter(mark__status=RegisterMark.Status.ABSENT, starts_at__gte=since)
-        .values_list("pupil_id", flat=True)
-        .distinct()
+        .order_by()
+        .values("pupil_id")
     )
-    runs = []
-    marked = (
-        ExpectedSession.objects.filter(
-            pupil_id__in=list(pupils), mark__isnull=False, starts_at__gte=since - RUN_LOOKBACK
+    in_window = ExpectedSession.objects.filter(pupil_id=OuterRef("pk"), starts_at__gte=window_start)
+    last_attended = (
+        in_window.filter(mark__status__in=[RegisterMark.Status.PRESENT, RegisterMark.Status.LATE])
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    run = in_window.filter(mark__status=RegisterMark.Status.ABSENT, starts_at__gt=OuterRef("run_after"))
+    runs = (
+        Pupil.objects.filter(pk__in=recent)
+        .annotate(
+            run_after=Coalesce(Subquery(last_attended), Value(window_start - timedelta(microseconds=1)))
         )
-        .exclude(mark__status=RegisterMark.Status.CLOSED)
-        .select_related("mark")
-        .order_by("pupil_id", "-starts_at")
+        .annotate(
+            length=Subquery(run.order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]),
+            first_at=Subquery(run.order_by("starts_at").values("starts_at")[:1]),
+        )
+        .filter(length__gte=threshold)
+        .values("pk", "length", "first_at")
     )
-    current_pupil, run = None, []
-    for session in list(marked) + [None]:
-        pupil_id = session.pupil_id if session else None
-        if pupil_id != current_pupil:
-            if len(run) >= threshold:
-                runs.append((run[-1], len(run)))
-            current_pupil, run, broken = pupil_id, [], False
-        if session is None:
-            break
-        if broken:
-            continue
-        if session.mark.status == RegisterMark.Status.ABSENT:
-            run.append(session)
-        else:
-            broken = True
-    return [
-        (first, length)
-        for first, length in runs
-        if not ChaseEvent.objects.filter(expected_session=first, kind=ChaseEvent.Kind.CONSECUTIVE).exists()
-    ]
+    lengths = {(row["pk"], row["first_at"]): row["length"] for row in runs}
+    if not lengths:
+        return []
+    firsts = Q()
+    for pupil_id, first_at in lengths:
+        firsts |= Q(pupil_id=pupil_id, starts_at=first_at)
+    first_sessions = (
+        ExpectedSession.objects.filter(firsts, mark__status=RegisterMark.Status.ABSENT)
+        .exclude(chase_events__kind=ChaseEvent.Kind.CONSECUTIVE)
+        .order_by("pupil_id", "starts_at", "-pk")
+        .distinct("pupil_id", "starts_at")
+    )
+    return [(session, lengths[(session.pupil_id, session.starts_at)]) for session in first_sessions]
 
 
 def closure_apply(*, day: date, school_id: int | None) -> int:

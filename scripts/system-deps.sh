@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs when they are missing: Pango and fonts for WeasyPrint (demo and
-# test), and Chromium, npm, the PostgreSQL client and redis-server for the tests (test). Does nothing when all are present.
+# test), Chromium, npm, the PostgreSQL client and redis-server for the tests (test), and the wrk load
+# generator (bench). Does nothing when all are present.
 set -euo pipefail
 profile="${1:-demo}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-if [ "$profile" = "test" ]; then
+if [ "$profile" = "test" ] || [ "$profile" = "bench" ]; then
   packages+=(chromium poppler-utils)
+fi
+if [ "$profile" = "bench" ]; then
+  packages+=(wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do
