@@ -496,9 +496,12 @@ def _absence_runs(*, threshold: int, since: datetime):
         ExpectedSession.objects.filter(firsts, mark__status=RegisterMark.Status.ABSENT)
         .exclude(chase_events__kind=ChaseEvent.Kind.CONSECUTIVE)
         .order_by("pupil_id", "starts_at", "-pk")
-        .distinct("pupil_id", "starts_at")
     )
-    return [(session, lengths[(session.pupil_id, session.starts_at)]) for session in first_sessions]
+    # One session a run (two placements can share a start time); kept portable, the demo runs on SQLite.
+    chosen = {}
+    for session in first_sessions:
+        chosen.setdefault((session.pupil_id, session.starts_at), session)
+    return [(session, lengths[key]) for key, session in chosen.items()]
 
 
 def closure_apply(*, day: date, school_id: int | None) -> int:
