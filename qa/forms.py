@@ -7,26 +7,13 @@ from datetime import date
 from django import forms
 from django.contrib.auth import get_user_model
 
+from placements.forms import DateInput, TimeInput
 from qa.models import ImprovementAction, Outcome, Part, ProviderFlag, Rating, Visit, VisitCheck
 from trusts.models import Membership
 from trusts.permissions import roles_for
 
 # Blank improvement-plan lines offered under the existing ones.
 EXTRA_ACTION_ROWS = 2
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def visitor_choices(trust):
