@@ -8,7 +8,14 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from attendance.codes import MIN_SESSIONS_FOR_ABSENCE_FLAGS, PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
-from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterMark, Session
+from attendance.models import (
+    AbsenceFollowUp,
+    ChaseEvent,
+    ExpectedSession,
+    RegisterArrangement,
+    RegisterMark,
+    Session,
+)
 from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
 
@@ -302,3 +309,10 @@ def placement_sessions_counted(placement, start: date, end: date) -> tuple[int, 
         possible=Count("pk", filter=POSSIBLE), attended=Count("pk", filter=ATTENDED)
     )
     return counts["possible"], counts["attended"]
+
+
+def register_arrangement_shown(placement) -> RegisterArrangement:
+    """The placement's register arrangement, or the default one unsaved: showing it never writes it (the
+    first save, or the first job that needs it, creates the row)."""
+    existing = RegisterArrangement.objects.filter(placement=placement).first()
+    return existing or RegisterArrangement(placement=placement, trust=placement.trust)

@@ -234,7 +234,10 @@ def arrangement(request, placement_pk):
     placement = get_visible_or_404(
         Placement.objects.select_related("pupil", "provider"), request.membership, pk=placement_pk
     )
-    current = services.placement_register_arrangement(placement=placement)
+    if request.method == "POST":
+        current = services.placement_register_arrangement(placement=placement)
+    else:
+        current = selectors.register_arrangement_shown(placement)
     form = ArrangementForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -27,9 +27,8 @@ def _rows_for(provider):
     checklist = selectors.current_checklist(provider)
     if checklist is not None:
         return checklist.template, selectors.checklist_rows(checklist)
-    template = services.checklist_template_current(trust=provider.trust)
-    items = template.items.select_related("section").order_by("section__order", "order")
-    return template, [(item, None) for item in items if item.applies_to_provider(provider)]
+    template = selectors.checklist_template_shown(provider.trust)
+    return template, selectors.unanswered_rows(template, provider)
 
 
 def _sections(rows):

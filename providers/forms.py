@@ -237,21 +237,21 @@ class ChecklistForm(forms.Form):
         self.rows = rows
         evidence_choices = [(e.pk, f"{e.type_label} ({e.issue_date:%d/%m/%Y})") for e in evidence]
         for item, answer in rows:
-            self.fields[f"answer_{item.pk}"] = forms.ChoiceField(
+            self.fields[f"answer_{item.code}"] = forms.ChoiceField(
                 label=item.text,
                 choices=[("", "Not answered"), *ChecklistAnswer.Answer.choices],
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 initial=answer.answer if answer else "",
             )
-            self.fields[f"comment_{item.pk}"] = forms.CharField(
+            self.fields[f"comment_{item.code}"] = forms.CharField(
                 label="Comment",
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 1}),
                 initial=answer.comment if answer else "",
             )
-            self.fields[f"evidence_{item.pk}"] = forms.TypedMultipleChoiceField(
+            self.fields[f"evidence_{item.code}"] = forms.TypedMultipleChoiceField(
                 label="Evidence",
                 required=False,
                 coerce=int,
@@ -270,9 +270,9 @@ class ChecklistForm(forms.Form):
                 {
                     "item": item,
                     "answer": answer,
-                    "answer_field": self[f"answer_{item.pk}"],
-                    "comment_field": self[f"comment_{item.pk}"],
-                    "evidence_field": self[f"evidence_{item.pk}"],
+                    "answer_field": self[f"answer_{item.code}"],
+                    "comment_field": self[f"comment_{item.code}"],
+                    "evidence_field": self[f"evidence_{item.code}"],
                 }
             )
         return grouped
@@ -280,20 +280,23 @@ class ChecklistForm(forms.Form):
     def clean(self):
         data = super().clean()
         for item, _ in self.rows:
-            if data.get(f"answer_{item.pk}") == "no" and not (data.get(f"comment_{item.pk}") or "").strip():
-                self.add_error(f"comment_{item.pk}", "Say why the answer is no.")
+            if (
+                data.get(f"answer_{item.code}") == "no"
+                and not (data.get(f"comment_{item.code}") or "").strip()
+            ):
+                self.add_error(f"comment_{item.code}", "Say why the answer is no.")
         return data
 
     def answers(self):
         # Only questions the page sent are saved: a partial or empty post never clears other answers.
         return {
             item.pk: {
-                "answer": self.cleaned_data.get(f"answer_{item.pk}") or "",
-                "comment": self.cleaned_data.get(f"comment_{item.pk}") or "",
-                "evidence": self.cleaned_data.get(f"evidence_{item.pk}") or [],
+                "answer": self.cleaned_data.get(f"answer_{item.code}") or "",
+                "comment": self.cleaned_data.get(f"comment_{item.code}") or "",
+                "evidence": self.cleaned_data.get(f"evidence_{item.code}") or [],
             }
             for item, _ in self.rows
-            if f"answer_{item.pk}" in self.data
+            if f"answer_{item.code}" in self.data
         }
 
 
@@ -331,23 +334,24 @@ class ChecklistTemplateForm(forms.Form):
     def __init__(self, *args, template, **kwargs):
         super().__init__(*args, **kwargs)
         from providers.models import ChecklistItem
+        from providers.selectors import template_items, template_sections
 
         self.template = template
-        self.items = list(template.items.select_related("section").order_by("section__order", "order"))
-        sections = list(template.sections.order_by("order"))
+        self.items = template_items(template)
+        sections = template_sections(template)
         self.fields["new_section"].choices = [("", "—")] + [(s.code, s.title) for s in sections]
         self.fields["new_applies_to"].choices = ChecklistItem.AppliesTo.choices
         for item in self.items:
-            self.fields[f"text_{item.pk}"] = forms.CharField(
+            self.fields[f"text_{item.code}"] = forms.CharField(
                 label="Question", initial=item.text, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
-            self.fields[f"applies_{item.pk}"] = forms.ChoiceField(
+            self.fields[f"applies_{item.code}"] = forms.ChoiceField(
                 label="Applies to", choices=ChecklistItem.AppliesTo.choices, initial=item.applies_to
             )
-            self.fields[f"required_{item.pk}"] = forms.BooleanField(
+            self.fields[f"required_{item.code}"] = forms.BooleanField(
                 label="Required", required=False, initial=item.required
             )
-            self.fields[f"remove_{item.pk}"] = forms.BooleanField(label="Remove", required=False)
+            self.fields[f"remove_{item.code}"] = forms.BooleanField(label="Remove", required=False)
 
     def rows(self):
         grouped = []
@@ -357,10 +361,10 @@ class ChecklistTemplateForm(forms.Form):
             grouped[-1]["rows"].append(
                 {
                     "item": item,
-                    "text": self[f"text_{item.pk}"],
-                    "applies": self[f"applies_{item.pk}"],
-                    "required": self[f"required_{item.pk}"],
-                    "remove": self[f"remove_{item.pk}"],
+                    "text": self[f"text_{item.code}"],
+                    "applies": self[f"applies_{item.code}"],
+                    "required": self[f"required_{item.code}"],
+                    "remove": self[f"remove_{item.code}"],
                 }
             )
         return grouped
@@ -374,16 +378,16 @@ class ChecklistTemplateForm(forms.Form):
     def changes(self):
         data, changes, remove = self.cleaned_data, {}, []
         for item in self.items:
-            if data.get(f"remove_{item.pk}"):
+            if data.get(f"remove_{item.code}"):
                 remove.append(item.code)
                 continue
             change = {}
-            if data[f"text_{item.pk}"].strip() != item.text:
-                change["text"] = data[f"text_{item.pk}"].strip()
-            if data[f"applies_{item.pk}"] != item.applies_to:
-                change["applies_to"] = data[f"applies_{item.pk}"]
-            if data[f"required_{item.pk}"] != item.required:
-                change["required"] = data[f"required_{item.pk}"]
+            if data[f"text_{item.code}"].strip() != item.text:
+                change["text"] = data[f"text_{item.code}"].strip()
+            if data[f"applies_{item.code}"] != item.applies_to:
+                change["applies_to"] = data[f"applies_{item.code}"]
+            if data[f"required_{item.code}"] != item.required:
+                change["required"] = data[f"required_{item.code}"]
             if change:
                 changes[item.code] = change
         add = []

@@ -13,6 +13,9 @@ from providers.models import (
     ApprovalCondition,
     ApprovalEvent,
     ChecklistAnswer,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
     Evidence,
     Provider,
     ProviderChecklist,
@@ -141,6 +144,57 @@ def provider_evidence(provider, membership):
 
 def current_checklist(provider) -> ProviderChecklist | None:
     return ProviderChecklist.objects.filter(provider=provider).select_related("template").first()
+
+
+def checklist_template_shown(trust) -> ChecklistTemplate:
+    """The trust's current checklist template, or, before the first change or answer saves one, version 1
+    built from the default checklist in memory: showing the checklist never writes it."""
+    template = ChecklistTemplate.objects.filter(trust=trust, is_current=True).first()
+    if template is not None:
+        return template
+    template = ChecklistTemplate(
+        trust=trust, version=1, name=vetting_data.VETTING_CHECKLIST["name"], is_current=True
+    )
+    template.unsaved_sections, template.unsaved_items = [], []
+    for s_order, data in enumerate(vetting_data.VETTING_CHECKLIST["sections"], start=1):
+        section = ChecklistSection(
+            trust=trust, template=template, code=data["code"], title=data["title"], order=s_order
+        )
+        template.unsaved_sections.append(section)
+        for i_order, item in enumerate(data["items"], start=1):
+            template.unsaved_items.append(
+                ChecklistItem(
+                    trust=trust,
+                    template=template,
+                    section=section,
+                    code=item["code"],
+                    text=item["text"],
+                    guidance=item.get("guidance", ""),
+                    applies_to=item.get("applies_to", "all"),
+                    evidence_types=list(item.get("evidence_types", [])),
+                    required=item.get("required", True),
+                    order=i_order,
+                )
+            )
+    return template
+
+
+def template_sections(template: ChecklistTemplate) -> list[ChecklistSection]:
+    if template.pk is None:
+        return list(template.unsaved_sections)
+    return list(template.sections.order_by("order"))
+
+
+def template_items(template: ChecklistTemplate) -> list[ChecklistItem]:
+    """The template's items in order, each with its section (saved or, for the default, in memory)."""
+    if template.pk is None:
+        return list(template.unsaved_items)
+    return list(template.items.select_related("section").order_by("section__order", "order"))
+
+
+def unanswered_rows(template: ChecklistTemplate, provider: Provider):
+    """The template's items that apply to the provider, none answered: a checklist not started yet."""
+    return [(item, None) for item in template_items(template) if item.applies_to_provider(provider)]
 
 
 def checklist_rows(checklist: ProviderChecklist):

@@ -260,12 +260,17 @@ def checklist_answer(request, provider_pk):
     can_edit = has_perm(request.membership, "checklist.answer")
     if request.method == "POST" and not can_edit:
         return HttpResponse("Only a trust admin can answer the vetting checklist.", status=403)
-    checklist = (
-        services.provider_checklist_start(provider=provider)
-        if can_edit
-        else selectors.current_checklist(provider)
-    )
-    rows = selectors.checklist_rows(checklist) if checklist else []
+    # A checklist not started yet shows the current template's questions; the first save starts it.
+    checklist = selectors.current_checklist(provider)
+    if request.method == "POST" and checklist is None:
+        checklist = services.provider_checklist_start(provider=provider)
+    if checklist is not None:
+        rows, template = selectors.checklist_rows(checklist), checklist.template
+    elif can_edit:
+        template = selectors.checklist_template_shown(provider.trust)
+        rows = selectors.unanswered_rows(template, provider)
+    else:
+        rows, template = [], None
     evidence = list(Evidence.objects.filter(provider=provider).exclude(status=Evidence.Status.REJECTED))
     form = ChecklistForm(_posted(request)[0], rows=rows, evidence=evidence)
     if request.method == "POST" and form.is_valid():
@@ -283,13 +288,17 @@ def checklist_answer(request, provider_pk):
     return render(
         request,
         "providers/checklist_form.html",
-        {"provider": provider, "checklist": checklist, "form": form},
+        {"provider": provider, "checklist": checklist, "template": template, "form": form},
     )
 
 
 @permission_required("checklist_template.edit")
 def checklist_template_edit(request):
-    template = services.checklist_template_current(trust=request.trust)
+    # Until the trust first changes it, the page shows the default checklist without saving it.
+    if request.method == "POST":
+        template = services.checklist_template_current(trust=request.trust)
+    else:
+        template = selectors.checklist_template_shown(request.trust)
     form = ChecklistTemplateForm(_posted(request)[0], template=template)
     if request.method == "POST" and form.is_valid():
         changes, remove, add = form.changes()

@@ -475,12 +475,21 @@ def framework_edit(request):
 
 @permission_required("qa_visit.record")
 def calendar_settings(request):
+    feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
-        services.calendar_feed_reset(membership=request.membership)
-        messages.success(request, "Your calendar link is new; the old one no longer works.")
+        # The first press makes the link; a later one replaces it.
+        if feed is None:
+            services.calendar_feed_for(membership=request.membership)
+            messages.success(request, "Your calendar link is ready.")
+        else:
+            services.calendar_feed_reset(membership=request.membership)
+            messages.success(request, "Your calendar link is new; the old one no longer works.")
         return redirect("qa:calendar")
-    feed = services.calendar_feed_for(membership=request.membership)
-    url = request.build_absolute_uri(reverse("qa:calendar_feed", kwargs={"feed_token": feed.token}))
+    url = (
+        request.build_absolute_uri(reverse("qa:calendar_feed", kwargs={"feed_token": feed.token}))
+        if feed is not None
+        else None
+    )
     return render(request, "qa/calendar.html", {"feed_url": url})
 
 

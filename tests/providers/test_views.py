@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from providers import services
-from providers.models import ApprovalEvent, ChecklistAnswer, Evidence, Provider
+from providers.models import ApprovalEvent, ChecklistAnswer, Evidence, Provider, ProviderChecklist
 from tests.conftest import sign_in
 from tests.factories import MINIMAL_PDF, EvidenceFactory, ProviderFactory
 from tests.providers.conftest import make_ready
@@ -302,15 +302,22 @@ class TestChecklistAndApproval:
         page = client.get(url("checklist_answer", provider_pk=provider.pk))
         rows = page.context["form"].rows
         first, second = rows[0][0], rows[1][0]
+        with scope(trust=world.trust_a.pk):
+            # Opening the page starts nothing; the first save does.
+            assert not ProviderChecklist.objects.filter(provider=provider).exists()
         response = client.post(
             url("checklist_answer", provider_pk=provider.pk),
-            {f"answer_{first.pk}": "yes", f"answer_{second.pk}": "no", f"comment_{second.pk}": ""},
+            {f"answer_{first.code}": "yes", f"answer_{second.code}": "no", f"comment_{second.code}": ""},
         )
         assert response.status_code == 200
-        assert "Say why the answer is no." in response.context["form"].errors[f"comment_{second.pk}"]
+        assert "Say why the answer is no." in response.context["form"].errors[f"comment_{second.code}"]
         response = client.post(
             url("checklist_answer", provider_pk=provider.pk),
-            {f"answer_{first.pk}": "yes", f"answer_{second.pk}": "no", f"comment_{second.pk}": "Not seen"},
+            {
+                f"answer_{first.code}": "yes",
+                f"answer_{second.code}": "no",
+                f"comment_{second.code}": "Not seen",
+            },
         )
         assert response.status_code == 302
         with scope(trust=world.trust_a.pk):
@@ -506,8 +513,8 @@ class TestChecklistTemplate:
         data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
         data = {k: v for k, v in data.items() if v is not False}
         first, second = form.items[0], form.items[1]
-        data[f"text_{first.pk}"] = "The provider appears in the council's AP directory."
-        data[f"remove_{second.pk}"] = "on"
+        data[f"text_{first.code}"] = "The provider appears in the council's AP directory."
+        data[f"remove_{second.code}"] = "on"
         data.update(
             {
                 "new_section": "supporting_documentation",

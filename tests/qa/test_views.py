@@ -195,10 +195,15 @@ def _ratings(visit):
 def test_calendar_feed_lists_planned_visits_until_the_link_is_reset(client, s):
     VisitFactory(provider=s.provider, visitor=s.visitor.user, planned_for=date(2026, 12, 7))
     sign_in(client, s.visitor)
+    from qa.models import CalendarFeed
+
+    # Opening the page makes no link; the first press does.
+    assert 'data-testid="make-feed"' in client.get(reverse("qa:calendar")).content.decode()
+    with scopes_disabled():
+        assert not CalendarFeed.objects.filter(user=s.visitor.user).exists()
+    client.post(reverse("qa:calendar"))
     page = client.get(reverse("qa:calendar")).content.decode()
     with scopes_disabled():
-        from qa.models import CalendarFeed
-
         token = CalendarFeed.objects.get(user=s.visitor.user).token
     assert token in page
     client.logout()
