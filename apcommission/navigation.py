@@ -46,6 +46,7 @@ NAV = [
     NavEntry("Concerns", "placements:concern_list", "concern.read", "shield-exclamation"),
     NavEntry("Access log", "access_log", "access_log.read", "journal-text", secondary=True),
     NavEntry("Trust policy", "trust_policy", "trust_policy.edit", "sliders", secondary=True),
+    NavEntry("Retention", "placements:retention_reviews", "retention.confirm", "trash", secondary=True),
 ]
 
 

@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.escalate_concerns_all_trusts",
         "schedule": timedelta(minutes=1),
     },
+    # Retention: what is past its period becomes a review a trust admin confirms (nothing is deleted unasked).
+    "placements-retention-review": {
+        "task": "placements.tasks.prepare_retention_review_all_trusts",
+        "schedule": crontab(minute=15, hour=4),
+    },
     # The cadence of a placement: reviews and parent reviews kept scheduled, progress reports asked for.
     "placements-cadence": {
         "task": "placements.tasks.reconcile_cadence_all_trusts",

@@ -992,3 +992,48 @@ class ReferralForm(models.Model):
 
     def __str__(self):
         return f"Referral form for {self.placement}"
+
+
+class RetentionReview(models.Model):
+    """What the retention job found due for deletion in one trust, waiting for a trust admin to confirm.
+
+    Nothing is deleted until someone confirms; the deletion re-checks every record, so only what is still due
+    goes. Once done, the row is the lasting record of the deletion: who confirmed, when, and how many of
+    each kind went. It holds record ids, never names (and the ids point at nothing once deleted)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed: deleting"
+        DONE = "done", "Deleted"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(help_text="When the job last worked out what is due.")
+    # {"pupils": [ids]}: the pupils due at the last check.
+    due = models.JSONField(default=dict)
+    # Access-log rows older than this are due (the cutoff of the last check, never moved by the deletion).
+    access_log_before = models.DateTimeField(null=True, blank=True)
+    # How many records of each kind were due: pupils, placements, concerns, attachments, access-log rows...
+    counts = models.JSONField(default=dict)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by_name = models.CharField(max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # How many of each kind the deletion removed, and how many it kept because they were no longer due.
+    deleted = models.JSONField(default=dict)
+
+    objects = scoped_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust"], condition=Q(status="pending"), name="retention_review_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"Retention review {self.pk} ({self.get_status_display()})"

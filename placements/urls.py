@@ -1,10 +1,12 @@
 from django.urls import path
 
-from placements.views import agreements, concerns, conditions, placements, pupils, reviews
+from placements.views import agreements, concerns, conditions, placements, pupils, retention, reviews
 
 app_name = "placements"
 
 urlpatterns = [
+    path("retention/", retention.retention_reviews, name="retention_reviews"),
+    path("retention/<int:retention_review_pk>/", retention.retention_review, name="retention_review"),
     path("pupils/", pupils.pupil_list, name="pupil_list"),
     path("pupils/new/", pupils.pupil_create, name="pupil_create"),
     path("pupils/import/", pupils.pupil_import, name="pupil_import"),

@@ -255,6 +255,25 @@ def _closure(world, target):
     return ClosureDayFactory(trust=school.trust, school=school).pk
 
 
+def _retention_review(world, target):
+    # Trust-wide: only another trust's applies. One pending review a trust at most, so reuse it.
+    if target != "other_trust":
+        return None
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from placements.models import RetentionReview
+
+    pupil = PupilFactory(school=world.schools["b1"])
+    with scopes_disabled():
+        review, _ = RetentionReview.objects.get_or_create(
+            trust=world.trust_b,
+            status=RetentionReview.Status.PENDING,
+            defaults={"checked_at": timezone.now(), "due": {"pupils": [pupil.pk]}, "counts": {"pupils": 1}},
+        )
+    return review.pk
+
+
 OBJECT_PARAMS = {
     "person_pk": _person,
     "invitation_pk": _invitation,
@@ -284,6 +303,7 @@ OBJECT_PARAMS = {
     "flag_pk": _qa_flag,
     "run_pk": _run,
     "invoice_pk": _invoice,
+    "retention_review_pk": _retention_review,
 }
 
 # Parameters that are not object ids (password-reset links): filled with junk; the page must answer without

@@ -119,6 +119,9 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_reminder_days",
             "qa_action_grace_days",
             "report_small_number_threshold",
+            "pupil_retention_birthday",
+            "safeguarding_retention_birthday",
+            "access_log_retention_months",
             "required_alert_kinds",
         ]
         labels = {
@@ -148,4 +151,7 @@ class TrustPolicyForm(forms.ModelForm):
             "qa_visit_reminder_days": "Remind the visitor of a planned visit (days before)",
             "qa_action_grace_days": "Ask the trust admin to decide when an improvement action is this many days overdue",
             "report_small_number_threshold": "In governors' reports, hide counts below",
+            "pupil_retention_birthday": "Keep a pupil's records until their birthday (age)",
+            "safeguarding_retention_birthday": "Keep safeguarding records until the pupil's birthday (age)",
+            "access_log_retention_months": "Keep the access log (months)",
         }

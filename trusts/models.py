@@ -214,6 +214,18 @@ MOST_INCIDENTS_BEFORE_EMERGENCY_REVIEW = 3
 # A safeguarding concern goes to the DSL at once; one nobody has picked up within the hour is escalated at the
 # latest.
 LONGEST_CONCERN_ESCALATION_MINUTES = 60
+# Retention (UK GDPR storage limitation, with the IRMS Academies Toolkit's schedule): a pupil's educational
+# record is kept by the school until the pupil's 25th birthday, and child protection records at least as
+# long (KCSIE: the file follows the child; the last setting keeps it to 25). Nobody may set them shorter;
+# longer is allowed (a trust may keep SEND files to 31, or hold records under an inquiry's moratorium).
+SHORTEST_PUPIL_RETENTION_BIRTHDAY = 25
+LONGEST_PUPIL_RETENTION_BIRTHDAY = 40
+LONGEST_SAFEGUARDING_RETENTION_BIRTHDAY = 75
+# The access log answers "who saw this child's record" in a complaint, a subject access request or a
+# safeguarding review, which can come a school year or more after the views; two years by default, one at
+# least, seven at most.
+SHORTEST_ACCESS_LOG_MONTHS = 12
+LONGEST_ACCESS_LOG_MONTHS = 84
 
 
 def default_required_alert_kinds() -> list[str]:
@@ -331,6 +343,19 @@ class TrustPolicy(models.Model):
         help_text="Days an improvement action may run past its due date before the trust admin is asked to decide.",
     )
 
+    # Retention: what is due for deletion (a trust admin confirms each deletion; placements.retention)
+    pupil_retention_birthday = models.PositiveSmallIntegerField(
+        default=25, help_text="A pupil's records are kept until this birthday (25 at least)."
+    )
+    safeguarding_retention_birthday = models.PositiveSmallIntegerField(
+        default=25,
+        help_text="Safeguarding records (concerns, their actions and attachments) are kept until this birthday: "
+        "never before the pupil's records, and never while a concern is open.",
+    )
+    access_log_retention_months = models.PositiveSmallIntegerField(
+        default=24, help_text="Rows of the access log are kept this many months (12 to 84)."
+    )
+
     # Reports
     report_small_number_threshold = models.PositiveSmallIntegerField(
         default=5,
@@ -407,6 +432,30 @@ class TrustPolicy(models.Model):
             "emergency_review_window_days",
             lambda v: 1 <= v <= 366,
             "Count incidents within 1 to 366 days of each other.",
+        )
+        check(
+            "pupil_retention_birthday",
+            lambda v: SHORTEST_PUPIL_RETENTION_BIRTHDAY <= v <= LONGEST_PUPIL_RETENTION_BIRTHDAY,
+            "Pupils' records are kept until their 25th birthday at least: use 25 to 40.",
+        )
+        check(
+            "safeguarding_retention_birthday",
+            lambda v: SHORTEST_PUPIL_RETENTION_BIRTHDAY <= v <= LONGEST_SAFEGUARDING_RETENTION_BIRTHDAY,
+            "Safeguarding records are kept until the 25th birthday at least: use 25 to 75.",
+        )
+        if (
+            "safeguarding_retention_birthday" not in errors
+            and self.safeguarding_retention_birthday is not None
+            and self.pupil_retention_birthday is not None
+            and self.safeguarding_retention_birthday < self.pupil_retention_birthday
+        ):
+            errors["safeguarding_retention_birthday"] = (
+                "Safeguarding records are kept at least as long as the pupil's other records."
+            )
+        check(
+            "access_log_retention_months",
+            lambda v: SHORTEST_ACCESS_LOG_MONTHS <= v <= LONGEST_ACCESS_LOG_MONTHS,
+            "Keep the access log 12 to 84 months.",
         )
         roles = self.school_signatory_roles
         allowed = {code for code, _ in SCHOOL_SIGNATORY_ROLE_CHOICES}

@@ -38,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- Trust ------------------------------------------------------------------------------------------
     "trust_policy.edit": TRUST_ADMIN,
     "access_log.read": frozenset({Role.TRUST_ADMIN, Role.DSL}),
+    # What the retention job found due for deletion: listed for, and deleted only when confirmed by, the
+    # central team.
+    "retention.confirm": TRUST_ADMIN,
     # --- People and schools -----------------------------------------------------------------------------
     # A head reads and manages the people of their own school only (``visible_to``), giving only
     # SCHOOL_ASSIGNABLE_ROLES there; "people.manage_trust_wide" is every other role, trust-wide or anywhere.

@@ -152,6 +152,10 @@ ALERTS: dict[str, AlertKind] = {
     "qa.provider_flagged": AlertKind(
         "A provider flagged by quality assurance: a decision is needed", (A.TRUST_ADMIN,), urgent=True
     ),
+    # --- Retention ------------------------------------------------------------------------------------
+    "retention.review_due": AlertKind(
+        "Records past their retention period: a deletion to check and confirm", (A.TRUST_ADMIN,)
+    ),
     # --- People and schools ---------------------------------------------------------------------------
     "people.two_factor_reset": AlertKind(
         "Your two-factor sign-in was reset by a trust admin", (A.PERSON,), urgent=True
