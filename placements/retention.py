@@ -115,7 +115,7 @@ def retention_review_prepare(*, trust, now: datetime | None = None) -> Retention
             f"{counts['pupils']} pupil record(s) and {counts['access_log_rows']} access-log row(s) are past the "
             "trust's retention period. Nothing is deleted until a trust admin checks the list and confirms."
         ),
-        url=reverse("placements:retention_reviews"),
+        url=reverse("placements:retention_review", kwargs={"retention_review_pk": review.pk}),
     )
     return review
 
