@@ -5,8 +5,7 @@ chased once when overdue, and the asks stop when the concern is cleared."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -129,7 +128,7 @@ def test_the_update_takes_attendance_from_the_registers_and_lists_the_weeks_inci
     reviews.incident_record(
         by=staff,
         placement=placement,
-        occurred_at=datetime(2026, 12, 2, 11, 0, tzinfo=dt_timezone.utc),
+        occurred_at=datetime(2026, 12, 2, 11, 0, tzinfo=UTC),
         description="Threw a chair in maths.",
     )
     clock.move_to("2026-12-04 15:00 +00:00")
