@@ -111,9 +111,7 @@ def placement_detail(request, placement_pk):
     concerns = list(placement.behaviour_concerns.select_related("raised_by", "cleared_by"))
     context["causing_concern"] = next((c for c in concerns if c.is_open), None)
     context["past_concerns"] = [c for c in concerns if not c.is_open]
-    context["behaviour_updates"] = (
-        list(placement.behaviour_updates.select_related("written_by")) if concerns else []
-    )
+    context["behaviour_updates"] = list(placement.behaviour_updates.select_related("written_by"))
     if school_view:
         versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))
         context.update(

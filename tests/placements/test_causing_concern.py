@@ -5,10 +5,14 @@ chased once when overdue, and the asks stop when the concern is cleared."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_scopes import scope, scopes_disabled
 
 from placements import behaviour, lifecycle, reviews, tasks
 from placements.models import BehaviourConcern, BehaviourUpdate
@@ -249,3 +253,118 @@ def test_another_trust_school_or_provider_gets_404(pw, client):
             if holds:
                 assert response.status_code == 404, (membership, name)
     assert not BehaviourConcern.objects.exists()
+
+
+def _at_once(*calls):
+    """Run each call in its own thread and connection, released together; returns (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            with scope(trust=call[0]):
+                barrier.wait()
+                results.append(call[1]())
+        except DomainError as error:
+            results.append(error)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_ask_once_and_two_writers_at_once_write_once(clock):
+    from tests.conftest import build_world
+    from tests.placements.conftest import add_calendar, approve
+
+    world = build_world()
+    add_calendar(world.trust_a)
+    approve(world.providers["a"])
+    trust_id = world.trust_a.pk
+    second = MembershipFactory(trust=world.trust_a, role=Role.PROVIDER_STAFF, provider=world.providers["a"])
+    with scope(trust=trust_id):
+        placement = _active(world)
+        clock.move_to("2026-12-01 10:00 +00:00")
+        behaviour.causing_concern_mark(
+            by=world.personas["a.ap_lead"], placement=placement, reason="Absconding"
+        )
+    today = date(2026, 12, 2)
+    results, errors = _at_once(
+        (trust_id, lambda: behaviour.behaviour_reconcile(today=today)),
+        (trust_id, lambda: behaviour.behaviour_reconcile(today=today)),
+    )
+    assert errors == []
+    with scopes_disabled():  # the two provider staff, once each
+        told = Notification.objects.filter(kind="placements.behaviour_update_due")
+        assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+            [world.personas["a.provider_staff"].user_id, second.user_id]
+        )
+
+    def write(membership, words):
+        return lambda: behaviour.behaviour_update_record(
+            by=membership,
+            placement=placement,
+            week_starting=date(2026, 11, 30),
+            behaviour=words,
+            attitude="a",
+        )
+
+    results, errors = _at_once(
+        (trust_id, write(world.personas["a.provider_staff"], "First")),
+        (trust_id, write(second, "Second")),
+    )
+    assert errors == []
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1 and "written already" in refused[0].message
+    with scopes_disabled():
+        assert BehaviourUpdate.objects.count() == 1
+
+
+def test_the_placement_page_reads_concerns_and_updates_in_fixed_queries(
+    pw, clock, client, django_assert_num_queries
+):
+    placement = _active(pw)
+    lead, staff = pw.personas["a.ap_lead"], pw.personas["a.provider_staff"]
+    url = _url("placement_detail", placement)
+
+    def concern_with_update(week, day):
+        clock.move_to(f"{day} 09:00 +00:00")
+        behaviour.causing_concern_mark(by=lead, placement=placement, reason=f"Week of {week}")
+        clock.move_to(f"{day} 16:00 +00:00")
+        behaviour.behaviour_update_record(
+            by=staff, placement=placement, week_starting=date.fromisoformat(week), behaviour="b", attitude="a"
+        )
+
+    counted = []
+
+    def page_queries():
+        sign_in(client, lead)
+        client.get(url)
+        if not counted:
+            with CaptureQueriesContext(connection) as ctx:
+                page = client.get(url).content.decode()
+            counted.append(len(ctx.captured_queries))
+            return page
+        with django_assert_num_queries(counted[0]):
+            return client.get(url).content.decode()
+
+    concern_with_update("2026-11-30", "2026-11-30")
+    assert page_queries().count('data-testid="behaviour-update"') == 1
+    for week, cleared, day in [
+        ("2026-12-07", "2026-12-04", "2026-12-07"),
+        ("2026-12-14", "2026-12-11", "2026-12-14"),
+    ]:
+        clock.move_to(f"{cleared} 12:00 +00:00")
+        behaviour.causing_concern_clear(by=lead, placement=placement, note="Better")
+        concern_with_update(week, day)
+    page = page_queries()
+    assert page.count('data-testid="behaviour-update"') == 3
+    assert page.count('data-testid="past-concern"') == 2
