@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from placements import rules
+from placements.behaviour import behaviour_reconcile
 from placements.common import placement_url
 from placements.models import Placement, ProviderReport, Review
 from trusts.models import Term
@@ -61,7 +62,9 @@ def reviews_schedule_at_agreement(placement) -> None:
 
 def cadence_reconcile(*, today=None) -> dict:
     """For every agreed or active placement: a half-termly review and (by policy) a termly parent review are
-    waiting; the provider is asked for each half-termly report when due and chased once when overdue."""
+    waiting; the provider is asked for each half-termly report when due and chased once when overdue, and,
+    while the placement is causing concern, for each weekly behaviour update (``placements.behaviour``)."""
+
     today = today or timezone.localdate()
     directory = Directory()
     counts = {
@@ -86,6 +89,7 @@ def cadence_reconcile(*, today=None) -> dict:
     )
     terms_by_trust = {}
     counts["referral_forms_overdue"] = _referral_forms_chase(today, directory)
+    counts.update(behaviour_reconcile(today=today, directory=directory))
     for placement in placements:
         terms = terms_by_trust.setdefault(placement.trust_id, _terms(placement.trust_id))
         reviews = list(placement.reviews.all())

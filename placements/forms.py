@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -665,3 +667,45 @@ class PupilFilter(django_filters.FilterSet):
             | Q(preferred_name__icontains=value)
             | Q(upn__iexact=value.strip())
         )
+
+
+class CausingConcernForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the placement is causing concern",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
+class CausingConcernClearForm(forms.Form):
+    note = forms.CharField(
+        label="Why it is no longer causing concern",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
+class BehaviourUpdateForm(forms.Form):
+    """The week is chosen from those asked for (the oldest owed first); attendance and incidents are not
+    typed: they come from the registers and the incident log."""
+
+    week_starting = forms.TypedChoiceField(label="Week", coerce=date.fromisoformat)
+    behaviour = forms.CharField(
+        label="Behaviour this week", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attitude = forms.CharField(
+        label="Attitude to learning this week", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    next_steps = forms.CharField(
+        label="Next steps", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, weeks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["week_starting"].choices = [(w.monday.isoformat(), w.label) for w in weeks]
+        if weeks and not self.is_bound:
+            self.initial.setdefault("week_starting", weeks[0].monday.isoformat())
+        for field in self.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select" if field is self.fields["week_starting"] else "form-control"
+            )

@@ -1037,3 +1037,88 @@ class RetentionReview(models.Model):
 
     def __str__(self):
         return f"Retention review {self.pk} ({self.get_status_display()})"
+
+
+class BehaviourConcern(models.Model):
+    """A placement "causing concern": marked by the school (the AP lead or the head) or raised by the
+    provider's staff from their own account, cleared by the school alone, with a note. While one is open the
+    provider is asked for a weekly behaviour and attitude update (``placements.behaviour``)."""
+
+    class Side(models.TextChoices):
+        SCHOOL = "school", "The school"
+        PROVIDER = "provider", "The provider"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="behaviour_concerns")
+    raised_by_side = models.CharField(max_length=10, choices=Side.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    reason = models.TextField("why the placement is causing concern")
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cleared_note = models.TextField(blank=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement"], condition=Q(cleared_at__isnull=True), name="one_open_behaviour_concern"
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | ~Q(cleared_note=""),
+                name="behaviour_concern_cleared_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Causing concern since {self.raised_at:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class BehaviourUpdate(models.Model):
+    """The provider's weekly behaviour and attitude update while a placement is causing concern. Attendance
+    is counted from the registers for the week and the week's incidents are listed as they stood when it was
+    written; the text is the provider's."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="behaviour_updates")
+    concern = models.ForeignKey(BehaviourConcern, on_delete=models.CASCADE, related_name="updates")
+    week_starting = models.DateField("week beginning (Monday)")
+    sessions_possible = models.PositiveIntegerField(null=True, blank=True)
+    sessions_attended = models.PositiveIntegerField(null=True, blank=True)
+    incidents = models.JSONField(default=list, blank=True)
+    behaviour = models.TextField()
+    attitude = models.TextField("attitude to learning")
+    next_steps = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager(ViaPlacementQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week_starting", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "week_starting"], name="behaviour_update_once_a_week")
+        ]
+
+    def __str__(self):
+        return f"Behaviour update for the week of {self.week_starting:%d %b %Y}"
+
+    @property
+    def attendance_percent(self):
+        if not self.sessions_possible:
+            return None
+        return (Decimal(100) * self.sessions_attended / self.sessions_possible).quantize(Decimal("0.1"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from placements import rules
-from placements.models import Placement, Review
+from placements.behaviour import monday_of
+from placements.models import BehaviourConcern, BehaviourUpdate, Placement, Review
 from providers.registration import PlacementFact, registration_check
 
 
@@ -161,3 +162,35 @@ def cost_parts(placement) -> list[str]:
         detail = f" ({placement.extra_costs_detail})" if placement.extra_costs_detail else ""
         parts.append(f"extra £{placement.extra_costs}{detail}")
     return parts
+
+
+def causing_concern(membership):
+    """Open "causing concern" marks on the placements ``membership`` sees, the longest-standing first."""
+    return (
+        BehaviourConcern.objects.filter(
+            placement__in=Placement.objects.visible_to(membership), cleared_at__isnull=True
+        )
+        .select_related("placement__pupil", "placement__provider")
+        .order_by("raised_at", "pk")
+    )
+
+
+def behaviour_updates_due(membership, *, today):
+    """Open concerns on running placements without this week's behaviour update, the oldest first."""
+    this_week = BehaviourUpdate.objects.filter(concern=OuterRef("pk"), week_starting=monday_of(today))
+    return (
+        causing_concern(membership)
+        .filter(placement__status=Placement.Status.ACTIVE)
+        .exclude(Exists(this_week))
+        .select_related("placement__school")
+    )
+
+
+def referrals_awaiting_answer(membership):
+    """Referrals proposed to the provider and not yet accepted or declined, the longest-waiting first."""
+    return (
+        Placement.objects.visible_to(membership)
+        .filter(status=Placement.Status.PROPOSED, provider_response="")
+        .select_related("pupil", "school")
+        .order_by(F("proposed_at").asc(nulls_first=True), "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements.views import agreements, concerns, conditions, placements, pupils, retention, reviews
+from placements.views import agreements, behaviour, concerns, conditions, placements, pupils, retention, reviews
 
 app_name = "placements"
 
@@ -43,6 +43,21 @@ urlpatterns = [
         name="provider_report_create",
     ),
     path("placements/<int:placement_pk>/incidents/new/", reviews.incident_create, name="incident_create"),
+    path(
+        "placements/<int:placement_pk>/causing-concern/",
+        behaviour.causing_concern_mark,
+        name="causing_concern_mark",
+    ),
+    path(
+        "placements/<int:placement_pk>/causing-concern/clear/",
+        behaviour.causing_concern_clear,
+        name="causing_concern_clear",
+    ),
+    path(
+        "placements/<int:placement_pk>/behaviour-updates/new/",
+        behaviour.behaviour_update_create,
+        name="behaviour_update_create",
+    ),
     path("placements/<int:placement_pk>/referral/", agreements.referral_respond, name="referral_respond"),
     path("placements/<int:placement_pk>/agreement/", agreements.sla_history, name="sla_history"),
     path(

@@ -289,6 +289,8 @@ def school_dashboard(membership, *, today: date) -> dict:
         "reviews_ahead_days": REVIEWS_AHEAD_DAYS,
         "attendance": summary,
         "follow_up_count": attendance_selectors.open_follow_ups(membership).count(),
+        "causing_concern": list(placement_selectors.causing_concern(membership)[:LIST_LIMIT]),
+        "causing_concern_count": placement_selectors.causing_concern(membership).count(),
     }
 
 
@@ -443,4 +445,9 @@ def provider_dashboard(membership, *, today: date) -> dict:
         "stages": [s for s in stage_counts(placements) if s["status"] != Placement.Status.DRAFT],
         "placement_total": placements.count(),
         "today": today,
+        "awaiting_answer": list(placement_selectors.referrals_awaiting_answer(membership)[:LIST_LIMIT]),
+        "awaiting_answer_count": placement_selectors.referrals_awaiting_answer(membership).count(),
+        "behaviour_updates_due": list(
+            placement_selectors.behaviour_updates_due(membership, today=today)[:LIST_LIMIT]
+        ),
     }

@@ -118,6 +118,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Half-termly reports and behaviour incidents come from the provider, and from the school's own staff.
     "provider_report.write": PLACEMENT_MANAGERS | PROVIDER,
     "incident.report": PLACEMENT_MANAGERS | PROVIDER,
+    # A placement "causing concern": marked by the school or raised by the provider's staff, cleared by the
+    # school alone; meanwhile the provider's staff write a weekly behaviour and attitude update.
+    "causing_concern.mark": PLACEMENT_MANAGERS | PROVIDER,
+    "causing_concern.clear": PLACEMENT_MANAGERS,
+    "behaviour_update.write": PROVIDER,
     # --- Safeguarding -----------------------------------------------------------------------------------
     # Anyone who works with the pupil raises a concern; the person who raised one sees that one only.
     "concern.raise": PUPIL_WORKERS | PROVIDER,

@@ -133,6 +133,21 @@ ALERTS: dict[str, AlertKind] = {
     "placements.initial_assessment_overdue": AlertKind(
         "A provider's initial assessment overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
     ),
+    "placements.causing_concern": AlertKind(
+        "A placement marked as causing concern (by the school or the provider)",
+        (A.AP_LEAD, A.HEADTEACHER, A.PROVIDER_STAFF),
+        urgent=True,
+    ),
+    "placements.causing_concern_cleared": AlertKind(
+        "A placement no longer causing concern", (A.AP_LEAD, A.PROVIDER_STAFF)
+    ),
+    "placements.behaviour_update_due": AlertKind(
+        "A weekly behaviour update due (placement causing concern)", (A.PROVIDER_STAFF,)
+    ),
+    "placements.behaviour_update_overdue": AlertKind(
+        "A weekly behaviour update overdue", (A.PROVIDER_STAFF, A.AP_LEAD)
+    ),
+    "placements.behaviour_update_written": AlertKind("A weekly behaviour update written", (A.AP_LEAD,)),
     # --- Providers ------------------------------------------------------------------------------------
     "providers.evidence_uploaded": AlertKind("A provider uploaded evidence to verify", (A.TRUST_ADMIN,)),
     "providers.evidence_expiring": AlertKind(

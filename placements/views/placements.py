@@ -104,7 +104,14 @@ def placement_detail(request, placement_pk):
         "can_record_setup": open_ and has_perm(membership, "setup_meeting.record"),
         "can_record_assessment": committed and has_perm(membership, "initial_assessment.record"),
         "can_record_home_school": open_ and has_perm(membership, "home_school.record"),
+        "can_mark_concern": committed and has_perm(membership, "causing_concern.mark"),
+        "can_clear_concern": has_perm(membership, "causing_concern.clear"),
+        "can_write_behaviour_update": committed and has_perm(membership, "behaviour_update.write"),
     }
+    concerns = list(placement.behaviour_concerns.select_related("raised_by", "cleared_by"))
+    context["causing_concern"] = next((c for c in concerns if c.is_open), None)
+    context["past_concerns"] = [c for c in concerns if not c.is_open]
+    context["behaviour_updates"] = list(placement.behaviour_updates.select_related("written_by"))
     if school_view:
         versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))
         context.update(

@@ -285,10 +285,12 @@ PINNED = {
     "a.school_dsl": ("safeguarding_dashboard", 24),
     "a.trust_dsl": ("safeguarding_dashboard", 24),
     "a.school_dsl-now": ("safeguarding_now", 14),
-    "a.headteacher": ("school_dashboard", 16),
+    # Placements causing concern: the list and its count (2).
+    "a.headteacher": ("school_dashboard", 18),
     "a.trust_admin": ("trust_dashboard", 21),
     "a.trust_governor": ("governor_dashboard", 14),
-    "a.provider_staff": ("provider_dashboard", 11),
+    # Referrals waiting for the provider's answer (the list and its count) and behaviour updates due (3).
+    "a.provider_staff": ("provider_dashboard", 14),
 }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0009_agreement_referral_form'),
+        ('placements', '0010_causing_concern'),
         ('trusts', '0012_historicaltrustpolicy_access_log_retention_months_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
