@@ -152,9 +152,10 @@ def cost_parts(placement) -> list[str]:
     """The placement's costs as separate phrases, for a page to join with separators."""
     parts = []
     if placement.rate is not None and placement.rate_unit:
-        parts.append(f"£{placement.rate} {placement.get_rate_unit_display()}")
+        parts.append(f"£{placement.rate} a {placement.rate_unit}")
     if placement.transport_cost is not None and placement.transport_cost_unit:
-        parts.append(f"transport £{placement.transport_cost} {placement.get_transport_cost_unit_display()}")
+        unit = "once" if placement.transport_cost_unit == "fixed" else f"a {placement.transport_cost_unit}"
+        parts.append(f"transport £{placement.transport_cost} {unit}")
     if placement.registration_cost:
         parts.append(f"registration £{placement.registration_cost}")
     if placement.extra_costs:
