@@ -10,7 +10,7 @@ sessions and the term calendar; ``COST_DEFINITION`` says it in one line for the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -179,8 +179,9 @@ class TermShares:
             return Decimal("0")
         key = (school_id, start, end)
         if key not in self._cache:
-            if self._calendars is None:
-                self._calendars = calendars_for(School.objects.filter(pk__in=self._school_ids | {school_id}))
+            if self._calendars is None or school_id not in self._calendars:
+                self._school_ids.add(school_id)
+                self._calendars = calendars_for(School.objects.filter(pk__in=self._school_ids))
             calendar = self._calendars[school_id]
             in_period = defaultdict(int)
             for day in calendar.school_days(start, end + timedelta(days=1)):
@@ -228,17 +229,9 @@ def usage_by_placement(
     for p in placements:
         rates = Rates.of(p)
         if terms is not None and rates.needs_terms:
-            pk = p["pk"] if isinstance(p, dict) else p.pk
-            u = usage.get(pk, Usage())
-            usage[pk] = Usage(
-                u.expected,
-                u.possible,
-                u.attended,
-                u.weeks,
-                u.days,
-                terms.for_placement(
-                    rates, p["school_id"] if isinstance(p, dict) else p.school_id, start=start, end=end
-                ),
+            pk, school_id = (p["pk"], p["school_id"]) if isinstance(p, dict) else (p.pk, p.school_id)
+            usage[pk] = replace(
+                usage.get(pk, Usage()), terms=terms.for_placement(rates, school_id, start=start, end=end)
             )
     return usage
 
