@@ -90,6 +90,31 @@ STAGES = {
 }
 
 
+# Most demo placements are paid by the session; two show a day rate with a daily taxi and a termly rate with
+# termly transport, so the cost reports have every kind of rate to show.
+DEMO_COSTS = {
+    "default": {"rate": Decimal("65.00"), "rate_unit": Placement.RateUnit.SESSION},
+    "draft": {"rate": Decimal("65.00"), "rate_unit": Placement.RateUnit.SESSION, "transport": ""},
+    "active": {
+        "rate": Decimal("120.00"),
+        "rate_unit": Placement.RateUnit.DAY,
+        "transport": Placement.Transport.TAXI,
+        "transport_detail": "Taxi each placement day, booked by the school.",
+        "transport_cost": Decimal("18.00"),
+        "transport_cost_unit": Placement.TransportCostUnit.DAY,
+    },
+    "agreed": {
+        "rate": Decimal("2400.00"),
+        "rate_unit": Placement.RateUnit.TERM,
+        "transport": Placement.Transport.PROVIDER,
+        "transport_cost": Decimal("150.00"),
+        "transport_cost_unit": Placement.TransportCostUnit.TERM,
+    },
+}
+for _stage, _costs in DEMO_COSTS.items():
+    _costs.setdefault("transport", Placement.Transport.PARENT)
+
+
 def _aware(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
@@ -177,9 +202,8 @@ def _placement(school, pupil, provider, stage):
             "reason_detail": "Agreed at the inclusion panel.",
             "planned_end_date": end,
             "status": Placement.Status.DRAFT,
-            "cost_per_session": Decimal("65.00"),
+            **DEMO_COSTS.get(stage, DEMO_COSTS["default"]),
             "payment_terms": "Invoiced half-termly; payment within 30 days.",
-            "transport": Placement.Transport.PARENT if stage != "draft" else "",
             "meal_arrangement": "Packed lunch provided by the school" if pupil.fsm else "",
             "school_main_contact": _contact(school, Role.AP_LEAD, "AP lead", "0113 496 0100"),
             "school_attendance_contact": _contact(

@@ -233,6 +233,17 @@ class PlacementForm(StyledModelForm):
         )
         self.fields["transport"].required = False
         self.fields[
+            "rate"
+        ].help_text = "The provider's agreed price, as the agreement states it; say below what it is for."
+        self.fields["rate_unit"].help_text = (
+            "A day rate is paid for each day with a session, a weekly rate for each week with one, a termly "
+            "rate in proportion to the school days of the term."
+        )
+        self.fields["transport_cost"].help_text = "Leave empty if transport costs nothing or is in the rate."
+        self.fields["transport_cost_unit"].help_text = "How the transport cost is paid."
+        for name in ("rate", "transport_cost", "registration_cost", "extra_costs"):
+            self.fields[name].widget.attrs.update({"min": "0", "step": "0.01", "inputmode": "decimal"})
+        self.fields[
             "outside_age_range_reason"
         ].help_text = (
             "Only where the provider does not take the pupil's year group: why it is still the right place."
@@ -563,7 +574,15 @@ class ProviderReportForm(StyledModelForm):
 class IncidentForm(StyledModelForm):
     class Meta:
         model = BehaviourIncident
-        fields = ["occurred_at", "description", "action_taken", "parent_informed"]
+        fields = ["occurred_at", "category", "description", "action_taken", "parent_informed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Not recorded" is only for incidents from before categories existed.
+        self.fields["category"].choices = [("", "Choose the kind of incident")] + [
+            c for c in BehaviourIncident.Category.choices if c[0] != BehaviourIncident.Category.NOT_RECORDED
+        ]
+        self.fields["category"].help_text = "The kind of incident: choose the most serious if several apply."
 
 
 class EndForm(StyledModelForm):

@@ -151,6 +151,72 @@ class Carer(models.Model):
         return f"{self.name} ({self.relationship})"
 
 
+def not_negative(value):
+    if value is not None and value < 0:
+        raise ValidationError("An amount cannot be negative.")
+
+
+class RateUnit(models.TextChoices):
+    SESSION = "session", "per session"
+    DAY = "day", "per day"
+    WEEK = "week", "per week"
+    TERM = "term", "per term"
+
+
+class TransportCostUnit(models.TextChoices):
+    DAY = "day", "per day"
+    WEEK = "week", "per week"
+    TERM = "term", "per term"
+    FIXED = "fixed", "a fixed amount, once"
+
+
+# Above these an amount is almost certainly a slip (a misplaced decimal point, a yearly figure): refused with a
+# message rather than stored. Generous on purpose: the dearest specialist places cost a few hundred a day.
+RATE_CEILINGS = {
+    RateUnit.SESSION: Decimal("1000"),
+    RateUnit.DAY: Decimal("2000"),
+    RateUnit.WEEK: Decimal("10000"),
+    RateUnit.TERM: Decimal("50000"),
+}
+TRANSPORT_CEILINGS = {
+    TransportCostUnit.DAY: Decimal("500"),
+    TransportCostUnit.WEEK: Decimal("2500"),
+    TransportCostUnit.TERM: Decimal("25000"),
+    TransportCostUnit.FIXED: Decimal("25000"),
+}
+ONE_OFF_CEILING = Decimal("25000")
+
+
+def cost_problems(*, rate, rate_unit, transport_cost, transport_cost_unit, registration_cost, extra_costs):
+    """Field -> message for agreed costs that cannot be right: an amount without its unit or a unit without
+    its amount, or an amount far above anything real (see the ceilings above)."""
+    problems = {}
+    for amount_field, amount, unit_field, unit, ceilings, units in (
+        ("rate", rate, "rate_unit", rate_unit, RATE_CEILINGS, RateUnit),
+        (
+            "transport_cost",
+            transport_cost,
+            "transport_cost_unit",
+            transport_cost_unit,
+            TRANSPORT_CEILINGS,
+            TransportCostUnit,
+        ),
+    ):
+        if amount is not None and not unit:
+            problems[unit_field] = "Say what the amount is for: " + ", ".join(units.labels) + "."
+        elif unit and amount is None:
+            problems[amount_field] = "Enter the amount, or clear how it is paid."
+        elif amount is not None and amount > ceilings.get(unit, amount):
+            problems[amount_field] = (
+                f"£{amount:,.2f} {units(unit).label} is more than £{ceilings[unit]:,.0f}: check the amount "
+                "(a misplaced decimal point, or a yearly figure?)."
+            )
+    for name, amount in (("registration_cost", registration_cost), ("extra_costs", extra_costs)):
+        if amount is not None and amount > ONE_OFF_CEILING:
+            problems[name] = f"£{amount:,.2f} is more than £{ONE_OFF_CEILING:,.0f}: check the amount."
+    return problems
+
+
 class PlacementQuerySet(models.QuerySet):
     def visible_to(self, membership):
         if membership.role == Role.PROVIDER_STAFF:
@@ -200,6 +266,8 @@ class Placement(models.Model):
         DECLINED = "declined", "Declined"
 
     COMMITTED_STATUSES = (Status.AGREED, Status.ACTIVE)
+    RateUnit = RateUnit
+    TransportCostUnit = TransportCostUnit
     # The fields a school sets on the placement form, in the form's order; services accept only these.
     EDITABLE_FIELDS = (
         "reason",
@@ -208,8 +276,10 @@ class Placement(models.Model):
         "planned_end_date",
         "part_time_review_date",
         "curriculum",
-        "cost_per_session",
-        "cost_per_week",
+        "rate",
+        "rate_unit",
+        "transport_cost",
+        "transport_cost_unit",
         "registration_cost",
         "extra_costs",
         "extra_costs_detail",
@@ -241,11 +311,24 @@ class Placement(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.TextField(blank=True)
 
-    # Costs (Appendix B of the commissioning agreement).
-    cost_per_session = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    cost_per_week = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    registration_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    extra_costs = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Costs (Appendix B of the commissioning agreement): one agreed rate with the unit it is paid by, the
+    # transport cost with its own unit, and one-off costs. ``reports.costs`` turns them into the cost of a period.
+    rate = models.DecimalField(
+        "agreed rate (£)", max_digits=8, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
+    rate_unit = models.CharField("paid", max_length=8, choices=RateUnit.choices, blank=True)
+    transport_cost = models.DecimalField(
+        "transport cost (£)", max_digits=8, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
+    transport_cost_unit = models.CharField(
+        "transport paid", max_length=8, choices=TransportCostUnit.choices, blank=True
+    )
+    registration_cost = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
+    extra_costs = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
     extra_costs_detail = models.CharField(max_length=200, blank=True)
     payment_terms = models.CharField(max_length=200, blank=True)
 
@@ -321,10 +404,32 @@ class Placement(models.Model):
                 condition=~Q(status="ended") | (Q(ended_on__isnull=False) & ~Q(ended_outcome="")),
                 name="placement_ended_has_outcome",
             ),
+            models.CheckConstraint(
+                condition=(Q(rate__isnull=True) & Q(rate_unit=""))
+                | (Q(rate__isnull=False) & Q(rate__gte=0) & ~Q(rate_unit="")),
+                name="placement_rate_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(transport_cost__isnull=True) & Q(transport_cost_unit=""))
+                | (Q(transport_cost__isnull=False) & Q(transport_cost__gte=0) & ~Q(transport_cost_unit="")),
+                name="placement_transport_cost_has_unit",
+            ),
         ]
 
     def __str__(self):
         return f"{self.pupil} at {self.provider}"
+
+    def clean(self):
+        problems = cost_problems(
+            rate=self.rate,
+            rate_unit=self.rate_unit,
+            transport_cost=self.transport_cost,
+            transport_cost_unit=self.transport_cost_unit,
+            registration_cost=self.registration_cost,
+            extra_costs=self.extra_costs,
+        )
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def is_off_site_direction(self):
@@ -673,9 +778,31 @@ class ProviderReport(models.Model):
 
 
 class BehaviourIncident(models.Model):
+    class Category(models.TextChoices):
+        """What kind of incident, from the risk indicators of the referral form (violence to peers or staff,
+        verbal abuse, damage, racist behaviour, sexualised behaviour, drugs or alcohol, weapons, defiance) and
+        the behaviour and anti-bullying policies a provider must hold. Incidents recorded before categories
+        existed are "not recorded"; a new incident cannot be."""
+
+        ASSAULT_PUPIL = "assault_pupil", "Physical assault on a pupil"
+        ASSAULT_ADULT = "assault_adult", "Physical assault on an adult"
+        VERBAL_PUPIL = "verbal_pupil", "Verbal abuse or threats to a pupil"
+        VERBAL_ADULT = "verbal_adult", "Verbal abuse or threats to an adult"
+        BULLYING = "bullying", "Bullying (including online)"
+        DAMAGE = "damage", "Damage to property"
+        DISCRIMINATORY = "discriminatory", "Discriminatory incident (racist, sexist, homophobic, disability)"
+        SEXUAL = "sexual", "Sexual harm or sexualised behaviour"
+        DRUGS_ALCOHOL = "drugs_alcohol", "Drugs or alcohol"
+        WEAPON = "weapon", "Weapon or dangerous item"
+        ABSCONDING = "absconding", "Absconding or leaving the site"
+        DISRUPTION = "disruption", "Persistent disruption or defiance"
+        OTHER = "other", "Other"
+        NOT_RECORDED = "not_recorded", "Not recorded"
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="incidents")
     occurred_at = models.DateTimeField()
+    category = models.CharField(max_length=16, choices=Category.choices)
     description = models.TextField()
     action_taken = models.TextField(blank=True)
     parent_informed = models.BooleanField(default=False)

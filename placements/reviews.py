@@ -172,7 +172,7 @@ def provider_report_record(
 
 
 def incident_record(
-    *, by, placement, occurred_at, description, action_taken="", parent_informed=False
+    *, by, placement, occurred_at, category, description, action_taken="", parent_informed=False
 ) -> BehaviourIncident:
     """Record a behaviour incident and tell the school at once (the AP lead and the DSL). Each run of the
     trust's number of incidents within its window calls an emergency review (see
@@ -180,6 +180,11 @@ def incident_record(
     _provider_or_school(by, placement, "incident.report")
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise DomainError("The incident cannot be in the future.", field="occurred_at")
+    if (
+        category not in BehaviourIncident.Category.values
+        or category == BehaviourIncident.Category.NOT_RECORDED
+    ):
+        raise DomainError("Choose the kind of incident.", field="category")
     if not description.strip():
         raise DomainError("Describe what happened.", field="description")
     with transaction.atomic():
@@ -187,6 +192,7 @@ def incident_record(
             trust_id=placement.trust_id,
             placement=placement,
             occurred_at=occurred_at,
+            category=category,
             description=description,
             action_taken=action_taken,
             parent_informed=parent_informed,
@@ -197,7 +203,8 @@ def incident_record(
             kind="placements.incident",
             trust=placement.trust,
             key=f"incident:{incident.pk}",
-            subject=f"Behaviour incident: {pupil.initials} at {placement.provider}",
+            subject=f"Behaviour incident ({incident.get_category_display().lower()}): {pupil.initials} at "
+            f"{placement.provider}",
             body=(
                 f"{placement.provider} reported a behaviour incident involving {pupil.initials} on "
                 f"{timezone.localtime(occurred_at):%d %b at %H:%M}. Read it, and if it raises a safeguarding "

@@ -152,10 +152,11 @@ def placement_list(membership):
 def cost_parts(placement) -> list[str]:
     """The placement's costs as separate phrases, for a page to join with separators."""
     parts = []
-    if placement.cost_per_session:
-        parts.append(f"£{placement.cost_per_session} a session")
-    if placement.cost_per_week:
-        parts.append(f"£{placement.cost_per_week} a week")
+    if placement.rate is not None and placement.rate_unit:
+        parts.append(f"£{placement.rate} a {placement.rate_unit}")
+    if placement.transport_cost is not None and placement.transport_cost_unit:
+        unit = "once" if placement.transport_cost_unit == "fixed" else f"a {placement.transport_cost_unit}"
+        parts.append(f"transport £{placement.transport_cost} {unit}")
     if placement.registration_cost:
         parts.append(f"registration £{placement.registration_cost}")
     if placement.extra_costs:

@@ -147,7 +147,14 @@ def pupil_chronology(
         ):
             detail = i.description + (f" Action taken: {i.action_taken}" if i.action_taken else "")
             entries.append(
-                Entry(i.occurred_at, "incident", "Behaviour incident", detail, "", str(i.placement.provider))
+                Entry(
+                    i.occurred_at,
+                    "incident",
+                    f"Behaviour incident: {i.get_category_display()}",
+                    detail,
+                    "",
+                    str(i.placement.provider),
+                )
             )
     if "absence" in kinds:
         marks = RegisterMark.objects.filter(

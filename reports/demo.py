@@ -86,6 +86,25 @@ def seed(people, context) -> None:
             invoiced += _invoices(school, marker.user, offset=invoiced)
 
 
+# Earlier placements take turns at each kind of rate, with transport on the day and term rates.
+EARLIER_COSTS = (
+    {"rate": Decimal("60.00"), "rate_unit": "session"},
+    {"rate": Decimal("280.00"), "rate_unit": "week"},
+    {
+        "rate": Decimal("110.00"),
+        "rate_unit": "day",
+        "transport_cost": Decimal("12.00"),
+        "transport_cost_unit": "day",
+    },
+    {
+        "rate": Decimal("2100.00"),
+        "rate_unit": "term",
+        "transport_cost": Decimal("75.00"),
+        "transport_cost_unit": "fixed",
+    },
+)
+
+
 def _earlier_placement(school, pupil, provider, term, index, user):
     from placements.models import Outcome, Placement, Plan, Target, TargetOutcome
 
@@ -102,8 +121,7 @@ def _earlier_placement(school, pupil, provider, term, index, user):
             "status": Placement.Status.ENDED,
             "ended_outcome": Placement.EndedOutcome.COMPLETED,
             "ended_on": term.end_date,
-            "cost_per_session": Decimal("60.00") if index % 2 == 0 else None,
-            "cost_per_week": None if index % 2 == 0 else Decimal("280.00"),
+            **EARLIER_COSTS[index % len(EARLIER_COSTS)],
             "registration_cost": Decimal("50.00") if index % 3 == 0 else None,
             "payment_terms": "Invoiced half-termly; payment within 30 days.",
         },

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from placements.models import Placement
 from reports import services
-from reports.costs import invoice_checks, invoice_totals
+from reports.costs import COST_DEFINITION, Rates, invoice_checks, invoice_totals
 from reports.forms import InvoiceDecisionForm, InvoiceForm
 from reports.models import Invoice
 from trusts.access import get_visible_or_404
@@ -49,6 +49,7 @@ def invoice_list(request):
             "status": status,
             "statuses": Invoice.Status.choices,
             "limit": INVOICES_LISTED,
+            "cost_definition": COST_DEFINITION,
             "placements": list(
                 Placement.objects.visible_to(request.membership)
                 .filter(status__in=services.INVOICEABLE)
@@ -76,7 +77,11 @@ def invoice_new(request, placement_pk):
         else:
             messages.success(request, "Invoice recorded: check it against the sessions below.")
             return redirect("invoice_list")
-    return render(request, "reports/invoices/new.html", {"placement": placement, "form": form})
+    return render(
+        request,
+        "reports/invoices/new.html",
+        {"placement": placement, "form": form, "rates_label": Rates.of(placement).label},
+    )
 
 
 @require_POST

@@ -18,7 +18,16 @@ from placements.models import Placement
 from providers.models import Provider
 from providers.registration import PlacementFact, registration_check
 from providers.standing import standings
-from reports.costs import ZERO, Rates, Usage, period_cost, usage_by_placement
+from reports.costs import (
+    COST_DEFINITION,
+    RATE_FIELDS,
+    ZERO,
+    Rates,
+    TermShares,
+    Usage,
+    period_cost,
+    usage_by_placement,
+)
 from reports.termly import IN_AP, qa_outcomes
 from trusts.models import School
 
@@ -36,6 +45,8 @@ SCHOOL_COLUMNS = [
     Column("hours", "Hours a week at providers"),
     Column("attendance", "Attendance this year (%)"),
     Column("cost", "Agreed cost this year (£)"),
+    Column("cost_per_pupil", "Cost per pupil this year (£)"),
+    Column("cost_per_session", "Cost per attended session (£)"),
     Column("providers", "Providers used"),
 ]
 PROVIDER_COLUMNS = [
@@ -45,6 +56,8 @@ PROVIDER_COLUMNS = [
     Column("hours", "Hours a week"),
     Column("attendance", "Attendance this year (%)"),
     Column("cost", "Agreed cost this year (£)"),
+    Column("cost_per_pupil", "Cost per pupil this year (£)"),
+    Column("cost_per_session", "Cost per attended session (£)"),
     Column("qa", "QA outcome", numeric=False),
     Column("registration", "Registration rule", numeric=False),
     Column("evidence", "Critical evidence", numeric=False),
@@ -80,10 +93,7 @@ def trust_overview(membership, *, today: date, policy) -> dict:
             "start_date",
             "ended_on",
             "planned_end_date",
-            "cost_per_session",
-            "cost_per_week",
-            "registration_cost",
-            "extra_costs",
+            *(f for f in RATE_FIELDS if f not in ("school_id", "start_date", "ended_on")),
             "weekly_hours",
             "pupil__looked_after",
             "pupil__ehcp",
@@ -91,7 +101,12 @@ def trust_overview(membership, *, today: date, policy) -> dict:
         .order_by("pk")
     )
     usage = usage_by_placement(
-        membership, placement_ids=[p["pk"] for p in placements], start=start, end=today
+        membership,
+        placement_ids=[p["pk"] for p in placements],
+        start=start,
+        end=today,
+        placements=placements,
+        terms=TermShares(s.pk for s in schools),
     )
     attendance = defaultdict(lambda: [0, 0])
     for school_id, provider_id, possible, attended in (
@@ -105,7 +120,8 @@ def trust_overview(membership, *, today: date, policy) -> dict:
             attendance[key][0] += possible
             attendance[key][1] += attended
 
-    now_pupils, hours, cost, providers_of = (
+    now_pupils, year_pupils, hours, cost, providers_of = (
+        defaultdict(set),
         defaultdict(set),
         defaultdict(Decimal),
         defaultdict(lambda: ZERO),
@@ -117,6 +133,7 @@ def trust_overview(membership, *, today: date, policy) -> dict:
         amount = period_cost(Rates.of(p), usage.get(p["pk"], Usage()), start=start, end=today) or ZERO
         for key in (("school", p["school_id"]), ("provider", p["provider_id"])):
             cost[key] += amount
+            year_pupils[key].add(p["pupil_id"])
             if running:
                 now_pupils[key].add(p["pupil_id"])
                 hours[key] += p["weekly_hours"] or 0
@@ -139,6 +156,13 @@ def trust_overview(membership, *, today: date, policy) -> dict:
         possible, attended = attendance[key]
         return round(100 * attended / possible, 1) if possible else None
 
+    def per_pupil(key):
+        return round(float(cost[key]) / len(year_pupils[key]), 2) if year_pupils[key] else None
+
+    def per_session(key):
+        attended = attendance[key][1]
+        return round(float(cost[key]) / attended, 2) if attended else None
+
     school_rows = [
         {
             "pk": s.pk,
@@ -147,6 +171,8 @@ def trust_overview(membership, *, today: date, policy) -> dict:
             "hours": float(hours[("school", s.pk)]),
             "attendance": rate(("school", s.pk)),
             "cost": float(cost[("school", s.pk)]),
+            "cost_per_pupil": per_pupil(("school", s.pk)),
+            "cost_per_session": per_session(("school", s.pk)),
             "providers": len(providers_of[s.pk]),
         }
         for s in schools
@@ -182,13 +208,21 @@ def trust_overview(membership, *, today: date, policy) -> dict:
                 "hours": float(hours[("provider", provider.pk)]),
                 "attendance": rate(("provider", provider.pk)),
                 "cost": float(cost[("provider", provider.pk)]),
+                "cost_per_pupil": per_pupil(("provider", provider.pk)),
+                "cost_per_session": per_session(("provider", provider.pk)),
                 "qa": qa[provider.pk],
                 "registration": registration,
                 "registration_problem": not check.allowed or check.flagged,
                 "evidence": standing[provider.pk].evidence_text,
             }
         )
-    return {"school_rows": school_rows, "provider_rows": provider_rows, "year_start": start, "today": today}
+    return {
+        "school_rows": school_rows,
+        "provider_rows": provider_rows,
+        "year_start": start,
+        "today": today,
+        "cost_definition": COST_DEFINITION,
+    }
 
 
 def csv_rows(rows: list[dict], columns: list[Column]) -> list[list]:

@@ -30,7 +30,16 @@ from providers.standing import standings
 from qa import selectors as qa_selectors
 from reports import charts
 from reports.anonymise import Anonymiser
-from reports.costs import ZERO, Rates, Usage, period_cost, usage_by_placement
+from reports.costs import (
+    COST_DEFINITION,
+    RATE_FIELDS,
+    ZERO,
+    Rates,
+    TermShares,
+    Usage,
+    period_costs,
+    usage_by_placement,
+)
 from trusts.models import Term
 
 # How many earlier terms the attendance comparison shows.
@@ -152,6 +161,31 @@ def safeguarding_concern_counts(membership, *, school_ids, period: Period) -> di
     return {label: counts.get(value, 0) for value, label in SafeguardingConcern.Category.choices}
 
 
+def incident_counts(placement_ids, *, period: Period) -> dict[str, int]:
+    """Behaviour incidents of these placements in the period, by category, as counts only: every category
+    listed, zero included, and "Not recorded" only where older incidents carry it."""
+    counts = (
+        dict(
+            BehaviourIncident.objects.filter(
+                placement_id__in=placement_ids,
+                occurred_at__date__gte=period.start,
+                occurred_at__date__lte=period.end,
+            )
+            .values_list("category")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        if placement_ids
+        else {}
+    )
+    not_recorded = BehaviourIncident.Category.NOT_RECORDED
+    return {
+        label: counts.get(value, 0)
+        for value, label in BehaviourIncident.Category.choices
+        if value != not_recorded or counts.get(value)
+    }
+
+
 # --- Building -------------------------------------------------------------------------------------------
 
 
@@ -211,10 +245,7 @@ def build(
             "start_date",
             "ended_on",
             "status",
-            "cost_per_session",
-            "cost_per_week",
-            "registration_cost",
-            "extra_costs",
+            *(f for f in RATE_FIELDS if f not in ("school_id", "start_date", "ended_on")),
             "pupil__year_group",
             "pupil__ehcp",
             "pupil__sen_support",
@@ -537,15 +568,11 @@ def _incidents_section(f: _Facts) -> Section:
         f.placement_ids,
         f.today,
     )
-    incidents = (
-        BehaviourIncident.objects.filter(
-            placement_id__in=placement_ids,
-            occurred_at__date__gte=period.start,
-            occurred_at__date__lte=period.end,
-        ).count()
-        if placement_ids
-        else 0
-    )
+    incidents = incident_counts(placement_ids, period=period)
+    incident_rows = [
+        [f"Behaviour incidents: {label}", cell.text, "Incidents reported in the period, by their category."]
+        for (label, _), cell in zip(incidents.items(), anon.breakdown(list(incidents.values())), strict=True)
+    ]
     concerns = safeguarding_concern_counts(membership, school_ids=school_ids, period=period)
     concern_rows = [
         [f"Safeguarding concerns: {c}", anon.count(n).text, "Concerns raised in the period, by category."]
@@ -554,15 +581,17 @@ def _incidents_section(f: _Facts) -> Section:
     incident_table = Table(
         "incidents",
         "Incidents and safeguarding concerns",
-        "Counts by category. Behaviour incidents carry no category of their own, so they are one line.",
+        'Counts by category: behaviour incidents by the category the reporter chose ("Not recorded" for '
+        "incidents reported before categories were asked for), safeguarding concerns by theirs.",
         ["Category", "Count", "What it means"],
         [
             [
                 "Behaviour incidents",
-                anon.count(incidents).text,
-                "Incidents reported by the provider or the school.",
+                anon.count(sum(incidents.values())).text,
+                "All incidents reported by the provider or the school.",
             ]
         ]
+        + incident_rows
         + concern_rows,
     )
     reviews = (
@@ -606,22 +635,31 @@ def _providers_and_costs_sections(f: _Facts) -> list[Section]:
         membership, provider_rows, today=today, warning_days=policy.evidence_expiry_warning_days
     )
     qa = qa_outcomes([r["pk"] for r in provider_rows], on=min(period.end, today))
-    usage = usage_by_placement(membership, placement_ids=placement_ids, start=period.start, end=period.end)
+    usage = usage_by_placement(
+        membership,
+        placement_ids=placement_ids,
+        start=period.start,
+        end=period.end,
+        placements=placements,
+        terms=TermShares(f.school_ids),
+    )
     pupils_at, cost_at, attended_at = defaultdict(set), defaultdict(lambda: ZERO), Counter()
-    total_cost, no_rate, attended_total = ZERO, 0, 0
+    total_cost, transport_cost, no_rate, attended_total = ZERO, ZERO, 0, 0
     cost_by_school = defaultdict(lambda: ZERO)
     for p in placements:
         u = usage.get(p["pk"])
-        cost = period_cost(Rates.of(p), u or Usage(), start=period.start, end=period.end)
+        costs = period_costs(Rates.of(p), u or Usage(), start=period.start, end=period.end)
         pupils_at[p["provider_id"]].add(p["pupil_id"])
         attended_at[p["provider_id"]] += u.attended if u else 0
         attended_total += u.attended if u else 0
-        if cost is None:
+        if costs is None:
             no_rate += 1
             continue
+        cost = costs.total
         cost_at[p["provider_id"]] += cost
         cost_by_school[p["school_id"]] += cost
         total_cost += cost
+        transport_cost += costs.transport
     name = {r["pk"]: r["trading_name"] or r["legal_name"] for r in provider_rows}
     pupil_cells = anon.breakdown([len(pupils_at[r["pk"]]) for r in provider_rows])
     providers_table = Table(
@@ -653,14 +691,20 @@ def _providers_and_costs_sections(f: _Facts) -> list[Section]:
     cost_table = Table(
         "costs",
         "Costs and value for money",
-        "The agreed cost of the period from each placement's rates and its expected sessions, set against "
-        "invoices and outcomes.",
+        "The agreed cost of the period from each placement's rate, transport and one-off costs, set against "
+        "invoices and outcomes. " + COST_DEFINITION,
         ["Figure", "Value", "What it means"],
         [
             [
                 "Agreed cost of the period",
                 _money(total_cost),
-                "Rate per session or per week times the sessions or weeks expected, plus one-off costs of placements that started.",
+                "Rate per session, day, week or term times what it counts in the period, with transport and "
+                "one-off costs of placements that started.",
+            ],
+            [
+                "Of which transport",
+                _money(transport_cost),
+                "Transport costs agreed on placements, counted by their own unit (day, week, term or fixed).",
             ],
             [
                 "Placements with no rate agreed",

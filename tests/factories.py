@@ -222,6 +222,7 @@ class BehaviourIncidentFactory(TenantFactory):
     placement = factory.SubFactory(PlacementFactory)
     trust = factory.SelfAttribute("placement.trust")
     occurred_at = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    category = "damage"
     description = "Threw a chair in the workshop."
 
 

@@ -74,8 +74,10 @@ def sla_snapshot(placement) -> dict:
             for s in sessions
         ],
         "costs": {
-            "per_session": money(placement.cost_per_session),
-            "per_week": money(placement.cost_per_week),
+            "per_session": money(
+                placement.rate if placement.rate_unit == Placement.RateUnit.SESSION else None
+            ),
+            "per_week": money(placement.rate if placement.rate_unit == Placement.RateUnit.WEEK else None),
             "registration": money(placement.registration_cost),
             "extra": money(placement.extra_costs),
             "extra_detail": placement.extra_costs_detail,
@@ -104,6 +106,16 @@ def sla_snapshot(placement) -> dict:
         snapshot["contacts"]["key_worker"] = placement.key_worker
     if placement.outside_age_range_reason:
         snapshot["outside_age_range_reason"] = placement.outside_age_range_reason
+    # Day and term rates and the transport cost came later still: the keys appear only where they apply, so a
+    # session or weekly rate with no transport cost freezes exactly as it did before.
+    if placement.rate is not None and placement.rate_unit in (
+        Placement.RateUnit.DAY,
+        Placement.RateUnit.TERM,
+    ):
+        snapshot["costs"][f"per_{placement.rate_unit}"] = money(placement.rate)
+    if placement.transport_cost is not None and placement.transport_cost_unit:
+        snapshot["costs"]["transport"] = money(placement.transport_cost)
+        snapshot["costs"]["transport_paid"] = placement.get_transport_cost_unit_display()
     return snapshot
 
 

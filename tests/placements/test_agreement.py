@@ -268,7 +268,9 @@ def test_a_version_changed_since_it_was_read_is_not_signed(pw):
     head = school_signer(pw, placement)
     with pytest.raises(DomainError, match="not the one on record"):
         sla.sla_sign(by=head, version=version, fingerprint="0" * 64)
-    lifecycle.placement_update(by=pw.personas["a.ap_lead"], placement=placement, cost_per_week=Decimal("99"))
+    lifecycle.placement_update(
+        by=pw.personas["a.ap_lead"], placement=placement, rate=Decimal("99"), rate_unit="week"
+    )
     with pytest.raises(DomainError, match="out of date"):
         sla.sla_sign(by=head, version=version, fingerprint=version.fingerprint)
 
@@ -277,7 +279,9 @@ def test_a_change_after_signing_makes_a_new_version_both_sign_again_with_the_dif
     placement = make_ready(pw, new_placement(pw))
     lifecycle.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
     signed = placement.sla_versions.get()
-    lifecycle.placement_update(by=pw.personas["a.ap_lead"], placement=placement, cost_per_week=Decimal("250"))
+    lifecycle.placement_update(
+        by=pw.personas["a.ap_lead"], placement=placement, rate=Decimal("250"), rate_unit="week"
+    )
     v2 = placement.sla_versions.get(number=2)
     assert v2.superseded_at is None and not v2.school_signed_at and not v2.provider_signed_at
     signed.refresh_from_db()
@@ -355,7 +359,7 @@ def test_the_agreement_page_has_a_fixed_number_of_queries(pw, client, django_ass
     placement = make_ready(pw, new_placement(pw))
     lead = pw.personas["a.ap_lead"]
     for cost in ("100", "110", "120"):
-        lifecycle.placement_update(by=lead, placement=placement, cost_per_week=Decimal(cost))
+        lifecycle.placement_update(by=lead, placement=placement, rate=Decimal(cost), rate_unit="week")
         sla.sla_build_version(by=lead, placement=placement)
     url = reverse("placements:sla_history", kwargs={"placement_pk": placement.pk})
     sign_in(client, pw.personas["a.headteacher"])

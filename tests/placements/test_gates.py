@@ -294,7 +294,7 @@ def test_changes_after_agreement_block_activation_until_resigned(pw):
     placement = make_ready(pw, new_placement(pw))
     lifecycle.placement_agree(by=pw.personas["a.headteacher"], placement=placement)
     lead = pw.personas["a.ap_lead"]
-    lifecycle.placement_update(by=lead, placement=placement, cost_per_week=Decimal("250"))
+    lifecycle.placement_update(by=lead, placement=placement, rate=Decimal("250"), rate_unit="week")
     with time_machine.travel("2026-11-30 10:00 +00:00", tick=False):
         with pytest.raises(DomainError, match="changed after the SLA was signed"):
             lifecycle.placement_activate(by=lead, placement=placement)

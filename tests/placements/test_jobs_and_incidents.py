@@ -23,6 +23,7 @@ def _incident(pw, placement, by="a.provider_staff", n=1):
         by=pw.personas[by],
         placement=placement,
         occurred_at=datetime(2026, 11, 19 - n, 11, 0, tzinfo=UTC),
+        category="disruption",
         description=f"Incident {n}",
     )
 

@@ -63,6 +63,7 @@ def test_provider_staff_report_incidents_at_their_own_provider_only(pw):
         by=pw.personas["a.provider_staff"],
         placement=placement,
         occurred_at=placement.created_at,
+        category="disruption",
         description="Left the room without permission.",
     )
     assert incident.reported_by == pw.personas["a.provider_staff"].user
@@ -76,6 +77,7 @@ def test_provider_staff_report_incidents_at_their_own_provider_only(pw):
             by=pw.personas["a.provider_staff"],
             placement=elsewhere,
             occurred_at=elsewhere.created_at,
+            category="disruption",
             description="Not ours.",
         )
 

@@ -73,7 +73,8 @@ def test_labels_costs_and_meals_on_the_placement_pages(pw, client):
     placement = new_placement(
         pw,
         pupil=pupil,
-        cost_per_session="65.00",
+        rate="65.00",
+        rate_unit="session",
         registration_cost="20.00",
         payment_terms="Invoiced half-termly; payment within 30 days.",
         meal_arrangement="",

@@ -103,7 +103,8 @@ def populate(world, n, *, start=0, weeks=4):
                     planned_end_date=date(2026, 7, 30),
                     ended_on=SUMMER[1],
                     ended_outcome="completed",
-                    cost_per_session=Decimal("40.00"),
+                    rate=Decimal("40.00"),
+                    rate_unit="session",
                     reason="health",
                 )
                 plan = Plan.objects.create(
@@ -136,7 +137,8 @@ def populate(world, n, *, start=0, weeks=4):
                     status="active",
                     start_date=date(2026, 9, 7),
                     planned_end_date=date(2027, 2, 12),
-                    cost_per_week=Decimal("150.00"),
+                    rate=Decimal("150.00"),
+                    rate_unit="week",
                     registration_cost=Decimal("25.00"),
                     reason="at_risk",
                 )
@@ -153,6 +155,7 @@ def populate(world, n, *, start=0, weeks=4):
                     trust=school.trust,
                     placement=running,
                     description="Left the room",
+                    category="absconding",
                     occurred_at=datetime.combine(date(2026, 10, 5), time(10), tzinfo=LONDON),
                 )
                 made.append((ended, running))

@@ -89,7 +89,8 @@ def _setup():
                 status="active",
                 start_date=last_start,
                 planned_end_date=today + timedelta(days=90),
-                cost_per_session=Decimal("50.00"),
+                rate=Decimal("50.00"),
+                rate_unit="session",
             )
             for week in range(8):
                 day = last_start + timedelta(weeks=week)

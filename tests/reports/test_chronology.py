@@ -87,7 +87,7 @@ def test_the_chronology_lists_everything_in_date_order(client, world, story):
     assert titles == [
         "Placement proposed",
         "Placement started",
-        "Behaviour incident",
+        "Behaviour incident: Damage to property",
         "Absent (morning)",
         "Absence followed up: Parent gave a reason",
         "Safeguarding concern: Exploitation (CCE, CSE, county lines)",

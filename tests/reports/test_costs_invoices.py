@@ -21,7 +21,18 @@ START = date(2026, 9, 7)
 
 
 def rates(**kw):
-    base = {"per_session": None, "per_week": None, "registration": None, "extras": None, "start_date": START}
+    base = {
+        "rate": None,
+        "unit": "",
+        "transport": None,
+        "transport_unit": "",
+        "registration": None,
+        "extras": None,
+        "start_date": START,
+    }
+    for unit in ("session", "week", "day", "term"):
+        if f"per_{unit}" in kw:
+            base.update(rate=kw.pop(f"per_{unit}"), unit=unit)
     base.update(kw)
     return Rates(**base)
 
@@ -66,7 +77,8 @@ def placement(world):
             status="active",
             start_date=START,
             planned_end_date=date(2027, 2, 12),
-            cost_per_session=Decimal("45.00"),
+            rate=Decimal("45.00"),
+            rate_unit="session",
         )
         for day, status in (
             (date(2026, 9, 7), "present"),

@@ -46,6 +46,9 @@ from trusts.services import trust_create
 LONDON = ZoneInfo("Europe/London")
 PASSWORD = "AP-scale-2026!"
 HORIZON_DAYS = 28
+INCIDENT_CATEGORIES = [
+    c for c in BehaviourIncident.Category.values if c != BehaviourIncident.Category.NOT_RECORDED
+]
 FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ellen", "Femi", "Grace", "Harun", "Isla", "Jonah", "Kerry", "Lewis"]
 LAST = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fisher", "Green", "Hughes", "Iqbal", "Jones", "Khan"]
 TIMETABLES = (  # (weekday, session) slots a week: mostly 10 (full-time), some 8 and 6 (part-time)
@@ -331,7 +334,8 @@ class Seeder:
                     status=status,
                     ended_outcome=Placement.EndedOutcome.COMPLETED if ended else "",
                     ended_on=planned_end if ended else None,
-                    cost_per_session=Decimal("55.00"),
+                    rate=Decimal("55.00"),
+                    rate_unit="session",
                     la_informed_on=start - timedelta(days=5),
                     risk_assessment_recorded_on=start - timedelta(days=5),
                     proposed_at=_at(start - timedelta(days=14), clock(10)),
@@ -516,6 +520,7 @@ class Seeder:
                         trust_id=tid,
                         placement=placement,
                         occurred_at=_at(when, clock(11)),
+                        category=INCIDENT_CATEGORIES[len(incidents) % len(INCIDENT_CATEGORIES)],
                         description="Left the workshop without permission.",
                         action_taken="Talked it through; parent phoned.",
                         parent_informed=True,
