@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0010_costs_units_incident_categories'),
+        ('placements', '0012_costs_units_incident_categories'),
     ]
 
     operations = [

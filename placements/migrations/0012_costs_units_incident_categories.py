@@ -28,7 +28,7 @@ def rates_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0009_agreement_referral_form'),
+        ('placements', '0011_retentionreview'),
         ('providers', '0004_agreement_hours_and_year_groups'),
         ('trusts', '0011_notification_claimed_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
