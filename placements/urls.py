@@ -1,6 +1,15 @@
 from django.urls import path
 
-from placements.views import agreements, behaviour, concerns, conditions, placements, pupils, retention, reviews
+from placements.views import (
+    agreements,
+    behaviour,
+    concerns,
+    conditions,
+    placements,
+    pupils,
+    retention,
+    reviews,
+)
 
 app_name = "placements"
 
