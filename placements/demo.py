@@ -15,6 +15,8 @@ from placements.agreements.documents import render_notice_pdf, render_sla_pdf
 from placements.agreements.notice import notice_session_times
 from placements.agreements.sla import fingerprint, sla_snapshot
 from placements.models import (
+    BehaviourConcern,
+    BehaviourUpdate,
     Carer,
     Consent,
     Outcome,
@@ -452,6 +454,7 @@ def seed(people, context) -> None:
             if stage == "active":
                 _reviews(placement)
                 _concern(placement)
+                _causing_concern(placement)
             if stage == "ended":
                 _ended(placement)
     context["placements"] = placements
@@ -506,6 +509,38 @@ def _concern(placement):
             or placement.provider.contact_name,
             "raised_by_role": str(staff) if staff else f"Provider staff, {placement.provider}",
             "raised_at": when,
+        },
+    )
+
+
+def _causing_concern(placement):
+    """The placement causing concern, raised by the provider, with its first weekly behaviour update."""
+    staff = (
+        Membership.objects.filter(role=Role.PROVIDER_STAFF, provider=placement.provider)
+        .select_related("user")
+        .first()
+    )
+    concern, _ = BehaviourConcern.objects.get_or_create(
+        placement=placement,
+        cleared_at=None,
+        defaults={
+            "trust": placement.trust,
+            "raised_by_side": BehaviourConcern.Side.PROVIDER,
+            "raised_by": staff.user if staff else None,
+            "raised_at": _aware(date(2026, 11, 16), 15),
+            "reason": "Walked out of three lessons this week and refused to return; swearing at staff.",
+        },
+    )
+    BehaviourUpdate.objects.get_or_create(
+        concern=concern,
+        week_starting=date(2026, 11, 16),
+        defaults={
+            "trust": placement.trust,
+            "placement": placement,
+            "behaviour": "Calmer from Wednesday once seated near the door; one walk-out on Thursday.",
+            "attitude": "Engaged in practical English; avoids written maths.",
+            "next_steps": "Daily check-in with the key worker; a movement break agreed.",
+            "written_by": staff.user if staff else None,
         },
     )
 

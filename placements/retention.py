@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.deletion import Collector, ProtectedError
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,12 +45,13 @@ def birthday(date_of_birth: date, age: int) -> date:
 
 def born_on_or_before(on: date, age: int) -> date:
     """The latest date of birth of someone who has turned ``age`` by ``on`` (the inverse of ``birthday``)."""
+    # Someone born on 29 February is after the 28th, so on 28 February of a common year they have not turned.
     try:
-        latest = on.replace(year=on.year - age)
-    except ValueError:  # ``on`` is 29 February and that year had none: someone born on the 28th has turned.
-        latest = date(on.year - age, 2, 28)
-    # 29 February birthdays turn on 1 March: on 28 February of a common year they have not yet.
-    return latest
+        return on.replace(year=on.year - age)
+    except (
+        ValueError
+    ):  # ``on`` is 29 February and that year had none: born on the 28th, they turned yesterday.
+        return date(on.year - age, 2, 28)
 
 
 def _due_pupils(*, on: date, policy):
@@ -262,7 +263,10 @@ def retention_review_carry_out(*, review_id: int, now: datetime | None = None) -
                 try:
                     with transaction.atomic():
                         counts["files"] += _delete_pupil(pupil, mine)
-                except ProtectedError:  # held by a record with its own retention (an invoice)
+                except (
+                    ProtectedError,
+                    RestrictedError,
+                ):  # held by a record kept for its own period (an invoice)
                     counts["pupils_kept"] += 1
                     continue
                 for model, pks in mine.items():

@@ -335,3 +335,40 @@ def test_pages_have_a_fixed_number_of_queries(world, client):
         more = _pages_queries(client, review)
     assert many[2].content.decode().count('data-testid="due-pupil"') == 22
     assert few[:2] == many[:2] == more[:2] == (9, 10), (few[:2], many[:2], more[:2])
+
+
+@pytest.mark.django_db
+def test_a_pupil_whose_placement_an_invoice_names_is_kept_with_it(
+    world, records, client, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from reports.models import Invoice
+
+    placement_pk = records["placements"][0]
+    with scopes_disabled():
+        placement = Placement.objects.get(pk=placement_pk)
+        Invoice.objects.create(
+            trust=placement.trust,
+            placement=placement,
+            number="INV-1",
+            period_start=placement.start_date,
+            period_end=placement.start_date,
+            amount=Decimal("10.00"),
+        )
+    with time_machine.travel(NOW, tick=False):
+        review = _prepare(world)
+        with django_capture_on_commit_callbacks(execute=True):
+            _confirm(client, world, review)
+    # The whole pupil stays, nothing of theirs half-deleted; the old access-log row still goes.
+    assert _exists(Pupil, pk=records["due"].pk)
+    assert _exists(SafeguardingConcern, pk=records["concern"].pk)
+    assert all(_exists(Placement, pk=pk) for pk in records["placements"])
+    assert not _exists(AccessLog, pk=records["old_log"].pk)
+    with scopes_disabled():
+        review.refresh_from_db()
+    assert (
+        review.status == "done"
+        and review.deleted["pupils_kept"] == 1
+        and review.deleted.get("pupils", 0) == 0
+    )
