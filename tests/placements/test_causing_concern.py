@@ -134,6 +134,7 @@ def test_the_update_takes_attendance_from_the_registers_and_lists_the_weeks_inci
         placement=placement,
         occurred_at=datetime(2026, 12, 2, 11, 0, tzinfo=UTC),
         description="Threw a chair in maths.",
+        category="damage",
     )
     clock.move_to("2026-12-04 15:00 +00:00")
     sign_in(client, staff)
