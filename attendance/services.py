@@ -30,7 +30,7 @@ def _aware(day: date, at) -> datetime:
 
 def placement_register_arrangement(*, placement) -> RegisterArrangement:
     arrangement, _ = RegisterArrangement.objects.get_or_create(
-        placement=placement, defaults={"trust": placement.trust}
+        placement=placement, defaults={"trust_id": placement.trust_id}
     )
     return arrangement
 
@@ -208,6 +208,60 @@ class StaleMarkError(DomainError):
         super().__init__(message, field="status")
 
 
+def fetched_arrangement(session: ExpectedSession) -> RegisterArrangement | None:
+    """The register arrangement fetched with ``session`` (``placement__register``), None if it has none yet."""
+    try:
+        return session.placement.register
+    except RegisterArrangement.DoesNotExist:
+        return None
+
+
+FOLLOW_UP_CLOSED_BY_MARK = "Marked present by the provider after all."
+
+
+def _mark_write_sql(*, update_only: bool, columns: list[str]) -> str:
+    """One statement: the mark written if the version the person saw still stands (an insert for a session with
+    no mark, else an update), its history row, and an open, uncontacted follow-up closed when the mark is not
+    an absence. It returns the mark's row, or nothing when the version check refused the change."""
+    mark_table = RegisterMark._meta.db_table
+    history_table = RegisterMark.history.model._meta.db_table
+    follow_up_table = AbsenceFollowUp._meta.db_table
+    # school_code stays the attendance officer's when they chose it and the mark is (still) an absence.
+    keep = "(%(keep_code)s AND r.code_set_by_id IS NOT NULL)"
+    changes = (
+        "status = %(status)s, late_minutes = %(late_minutes)s, absence_reason = %(absence_reason)s, "
+        "marked_by_id = %(marked_by_id)s, marked_at = %(marked_at)s, version = r.version + 1, "
+        f"school_code = CASE WHEN {keep} THEN r.school_code ELSE %(school_code)s END, "
+        f"code_set_by_id = CASE WHEN {keep} THEN r.code_set_by_id END, "
+        f"code_set_at = CASE WHEN {keep} THEN r.code_set_at END"
+    )
+    returned = ", ".join(f"r.{c}" for c in columns)
+    if update_only:
+        write = (
+            f"UPDATE {mark_table} AS r SET {changes} "
+            "WHERE r.expected_session_id = %(expected_session_id)s AND r.version = %(expected_version)s "
+            f"RETURNING {returned}, false AS created"
+        )
+    else:
+        values = ", ".join(f"%({c})s" for c in columns if c != "id")
+        write = (
+            f"INSERT INTO {mark_table} AS r ({', '.join(c for c in columns if c != 'id')}) VALUES ({values}) "
+            f"ON CONFLICT (expected_session_id) DO UPDATE SET {changes} WHERE %(overwrite)s "
+            f"RETURNING {returned}, (r.xmax = 0) AS created"
+        )
+    history = ", ".join(columns)
+    return (
+        f"WITH m AS ({write}), "
+        f"h AS (INSERT INTO {history_table} ({history}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {history}, %(history_date)s, NULL, CASE WHEN created THEN '+' ELSE '~' END, "
+        "%(marked_by_id)s FROM m), "
+        f"f AS (UPDATE {follow_up_table} SET closed_at = %(marked_at)s, outcome = '', reason = %(closed_reason)s "
+        "WHERE expected_session_id = %(expected_session_id)s AND closed_at IS NULL AND contacted_at IS NULL "
+        "AND %(close_follow_up)s AND EXISTS (SELECT 1 FROM m)) "
+        f"SELECT {history}, created FROM m"
+    )
+
+
 def mark_record(
     *,
     session: ExpectedSession,
@@ -217,13 +271,18 @@ def mark_record(
     absence_reason: str = "",
     expected_version: int | None = None,
     now: datetime | None = None,
+    arrangement: RegisterArrangement | None = None,
 ) -> RegisterMark:
-    """Mark one session. Two people marking the same session at once end with one mark; the row lock makes
-    the second wait, and every change is kept in the mark's history.
+    """Mark one session. Two people marking the same session at once end with one mark (the unique mark of a
+    session and the row lock of the write make the second wait), and every change is kept in the mark's history.
 
     ``expected_version`` is the version of the mark the person saw (``UNMARKED_VERSION`` for none): when the
     mark has moved on since, the change is refused with ``StaleMarkError`` and the mark that stands is kept,
-    so one phone never silently overwrites another's mark. Without it, the latest mark wins."""
+    so one phone never silently overwrites another's mark. Without it, the latest mark wins.
+
+    The write is one statement (the mark with its version check, its history row, and the follow-up it
+    settles), so a tap costs one round trip. ``arrangement`` is the placement's register arrangement when the
+    caller has just fetched it with the session (``fetched_arrangement``); otherwise it is looked up."""
     now = now or timezone.now()
     problems = []
     if status not in RegisterMark.Status.values:
@@ -234,43 +293,63 @@ def mark_record(
         problems.append("This session has not started yet: a register can't be marked in advance.")
     if problems:
         raise DomainError(problems[0], problems=problems)
+    placement = session.placement
+    if placement.status not in ("agreed", "active", "ended"):
+        raise DomainError("This pupil's placement is not running, so there is no register to mark.")
+    if arrangement is None:
+        arrangement = placement_register_arrangement(placement=placement)
 
-    with transaction.atomic():
-        locked = ExpectedSession.objects.select_for_update().select_related("placement").get(pk=session.pk)
-        if locked.placement.status not in ("agreed", "active", "ended"):
-            raise DomainError("This pupil's placement is not running, so there is no register to mark.")
-        arrangement = placement_register_arrangement(placement=locked.placement)
-        mark = RegisterMark.objects.filter(expected_session=locked).first()
-        fields = {
-            "status": status,
-            "late_minutes": late_minutes if status == RegisterMark.Status.LATE else None,
-            "absence_reason": absence_reason.strip()[:300] if status == RegisterMark.Status.ABSENT else "",
-            "marked_by": by_user,
-            "marked_at": now,
-        }
-        if expected_version is not None and expected_version != (mark.version if mark else UNMARKED_VERSION):
-            # The page showed an older state: someone marked this session meanwhile. Their mark stands.
-            raise StaleMarkError(current=mark, attempted=status)
-        if mark is None:
-            mark = RegisterMark(trust_id=locked.trust_id, expected_session=locked, **fields)
-        else:
-            for field, value in fields.items():
-                setattr(mark, field, value)
-            mark.version += 1
-        if not mark.code_set_by_id or mark.status != RegisterMark.Status.ABSENT:
-            mark.school_code = _derived_code(status=status, arrangement=arrangement)
-            mark.code_set_by = None
-            mark.code_set_at = None
-        mark.save()
-        if status == RegisterMark.Status.ABSENT:
-            # Tell the school at once; the beat run would catch it within minutes anyway.
-            from attendance.tasks import chase
+    mark = RegisterMark(
+        trust_id=session.trust_id,
+        expected_session_id=session.pk,
+        status=status,
+        late_minutes=late_minutes if status == RegisterMark.Status.LATE else None,
+        absence_reason=absence_reason.strip()[:300] if status == RegisterMark.Status.ABSENT else "",
+        marked_by=by_user,
+        marked_at=now,
+        school_code=_derived_code(status=status, arrangement=arrangement),
+    )
+    connection = transaction.get_connection()
+    fields = [f for f in RegisterMark._meta.concrete_fields]
+    columns = [f.column for f in fields]
+    params = {
+        f.column: f.get_db_prep_save(getattr(mark, f.attname), connection)
+        for f in fields
+        if not f.primary_key
+    }
+    update_only = expected_version is not None and expected_version != UNMARKED_VERSION
+    params.update(
+        expected_version=expected_version,
+        overwrite=expected_version is None,
+        keep_code=status == RegisterMark.Status.ABSENT,
+        close_follow_up=status != RegisterMark.Status.ABSENT,
+        closed_reason=FOLLOW_UP_CLOSED_BY_MARK,
+        history_date=timezone.now(),
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_mark_write_sql(update_only=update_only, columns=columns), params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        # The session went (a timetable change laid the day out again) between the page and the tap.
+        raise DomainError("This session is no longer on the register; reload the page.") from None
+    if row is None:
+        # The page showed an older state: someone marked this session meanwhile. Their mark stands.
+        current = (
+            RegisterMark.objects.select_related("marked_by").filter(expected_session_id=session.pk).first()
+        )
+        raise StaleMarkError(current=current, attempted=status)
+    for field, value in zip(fields, row, strict=False):
+        setattr(mark, field.attname, value)
+    mark._state.adding = False
+    session.mark = mark  # the caller's session shows the mark that now stands, without a query
+    if mark.code_set_by_id is None:
+        mark.code_set_by = None
+    if status == RegisterMark.Status.ABSENT:
+        # Tell the school at once; the beat run would catch it within minutes anyway.
+        from attendance.tasks import chase
 
-            chase.delay(trust_id=locked.trust_id)
-        else:
-            AbsenceFollowUp.objects.filter(
-                expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True
-            ).update(closed_at=now, outcome="", reason="Marked present by the provider after all.")
+        chase.delay(trust_id=session.trust_id)
     return mark
 
 
