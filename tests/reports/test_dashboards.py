@@ -282,13 +282,13 @@ def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, 
 # The safeguarding and trust dashboards include overdue QA visits: three queries (placements, terms, visits).
 PINNED = {
     # The overdue QA visits (3) and the open safeguarding concerns (1) joined the dashboard.
-    "a.school_dsl": ("safeguarding_dashboard", 24),
-    "a.trust_dsl": ("safeguarding_dashboard", 24),
-    "a.school_dsl-now": ("safeguarding_now", 14),
-    "a.headteacher": ("school_dashboard", 16),
-    "a.trust_admin": ("trust_dashboard", 21),
-    "a.trust_governor": ("governor_dashboard", 14),
-    "a.provider_staff": ("provider_dashboard", 11),
+    "a.school_dsl": ("safeguarding_dashboard", 19),
+    "a.trust_dsl": ("safeguarding_dashboard", 19),
+    "a.school_dsl-now": ("safeguarding_now", 9),
+    "a.headteacher": ("school_dashboard", 11),
+    "a.trust_admin": ("trust_dashboard", 16),
+    "a.trust_governor": ("governor_dashboard", 9),
+    "a.provider_staff": ("provider_dashboard", 6),
 }
 
 
