@@ -132,12 +132,31 @@ def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     end = today + timedelta(days=HORIZON_DAYS)
     earliest = today - timedelta(days=7)
+    # Plain rows, not model instances: at a large trust's thousands of placements and their timetables, making
+    # objects of them was most of the run.
     placements = list(
-        Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+        Placement.objects.filter(status="active").values_list(
+            "pk",
+            "trust_id",
+            "pupil_id",
+            "school_id",
+            "provider_id",
+            "start_date",
+            "ended_on",
+            "planned_end_date",
+        )
     )
     if not placements:
         return 0
-    calendars = calendars_for({p.school_id: p.school for p in placements}.values())
+    from placements.models import TimetableSession
+    from trusts.models import School
+
+    slots_of = {}
+    for placement_id, weekday, session, start_time, end_time in TimetableSession.objects.filter(
+        placement__status="active"
+    ).values_list("placement_id", "weekday", "session", "start_time", "end_time"):
+        slots_of.setdefault(placement_id, {}).setdefault(weekday, []).append((session, start_time, end_time))
+    calendars = calendars_for(School.objects.filter(pk__in={row[3] for row in placements}))
     school_days = {pk: calendar.school_days(earliest, end) for pk, calendar in calendars.items()}
     existing = set(
         ExpectedSession.objects.filter(
@@ -145,30 +164,32 @@ def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
         ).values_list("placement_id", "date", "session")
     )
     rows = []
-    for placement in placements:
-        first, stop = placement_session_window(placement)
+    for pk, trust_id, pupil_id, school_id, provider_id, first, ended_on, planned_end in placements:
+        # placement_session_window, on the plain row.
+        last = ended_on or planned_end
+        stop = (last + timedelta(days=1)) if last else None
         start = max(min(today, first) if first >= earliest else today, first)
         stop = min(end, stop) if stop is not None else end
-        slots = {}
-        for slot in placement.sessions.all():
-            slots.setdefault(slot.weekday, []).append(slot)
-        for day in school_days[placement.school_id]:
+        slots = slots_of.get(pk, {})
+        if not slots:
+            continue
+        for day in school_days[school_id]:
             if not start <= day < stop:
                 continue
-            for slot in slots.get(day.weekday(), ()):
-                if (placement.pk, day, slot.session) in existing:
+            for session, start_time, end_time in slots.get(day.weekday(), ()):
+                if (pk, day, session) in existing:
                     continue
                 rows.append(
                     ExpectedSession(
-                        trust_id=placement.trust_id,
-                        placement=placement,
-                        pupil_id=placement.pupil_id,
-                        school_id=placement.school_id,
-                        provider_id=placement.provider_id,
+                        trust_id=trust_id,
+                        placement_id=pk,
+                        pupil_id=pupil_id,
+                        school_id=school_id,
+                        provider_id=provider_id,
                         date=day,
-                        session=slot.session,
-                        starts_at=_aware(day, slot.start_time),
-                        ends_at=_aware(day, slot.end_time),
+                        session=session,
+                        starts_at=_aware(day, start_time),
+                        ends_at=_aware(day, end_time),
                     )
                 )
     # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
