@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from placements import rules
@@ -14,6 +14,7 @@ from placements.agreements.sla import sla_is_current
 from placements.common import placement_url
 from placements.models import Placement, SLAVersion
 from placements.selectors import outstanding_reviews
+from trusts.models import TrustPolicy
 from trusts.recipients import Subject, alert_each
 
 
@@ -22,6 +23,10 @@ def reviews_remind(*, today=None) -> int:
     today = today or timezone.localdate()
     subjects, trust = [], None
     reviews = outstanding_reviews().select_related("placement__trust__policy").order_by("pk")
+    # Only those within the longest warning window: a large trust has thousands of reviews months ahead.
+    horizon = TrustPolicy.objects.aggregate(days=Max("review_due_warning_days"))["days"]
+    if horizon is not None:
+        reviews = reviews.filter(scheduled_for__lte=today + timedelta(days=horizon))
     for review in reviews:
         placement = review.placement
         trust = placement.trust

@@ -136,8 +136,8 @@ def _claimable(now):
 
 
 def _claim_next_sql(candidates_sql: str) -> str:
-    """One statement: record the email just sent as sent, and claim the next one due (the first candidate
-    nobody else holds), returning what its email needs."""
+    """One statement: record the email just sent as sent, and claim the next one (if it is still due and
+    nobody else holds it), returning what its email needs."""
     from django.contrib.auth import get_user_model
 
     from trusts.models import Trust
@@ -162,8 +162,8 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
     Each email is claimed with a conditional update before it is sent, so two workers can never both send it,
     and recorded as sent in the same statement that claims the next: one round trip an email, and a worker
     killed mid-run leaves at most the one email it was sending claimed (the claim expires and it is taken
-    again). The email's Message-ID is the notification's own, so a mail system can recognise the rare repeat that a kill between sending and
-    recording can cause."""
+    again). The email's Message-ID is the notification's own, so a mail system can recognise the rare repeat
+    that a kill between sending and recording can cause."""
     from django.core.mail import get_connection
 
     now = timezone.now()
@@ -172,13 +172,15 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
         candidates = candidates.filter(pk__in=list(ids))
     if created_before is not None:
         candidates = candidates.filter(created_at__lt=created_before)
-    candidates_sql, candidates_params = candidates.order_by("pk").values("pk")[:1].query.sql_with_params()
-    sql = _claim_next_sql(candidates_sql)
+    # The ones due, read once; each is then claimed by its key (another worker may have taken it meanwhile).
+    due = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
     host = urlsplit(settings.SITE_URL).hostname or "apcommission.local"
     mail = get_connection()
     sent, just_sent = 0, None
     try:
-        for _ in range(limit):
+        for pk in due:
+            candidates_sql, candidates_params = candidates.filter(pk=pk).values("pk").query.sql_with_params()
+            sql = _claim_next_sql(candidates_sql)
             now = timezone.now()
             with transaction.get_connection().cursor() as cursor:
                 cursor.execute(
@@ -196,7 +198,7 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
                 row = cursor.fetchone()
             just_sent = None
             if row is None:
-                break
+                continue  # claimed by another worker meanwhile
             pk, subject, body, url, email, trust_name = row
             if url:
                 body = f"{body}\n\nOpen it in AP Commission: {urljoin(settings.SITE_URL + '/', url)}"
