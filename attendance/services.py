@@ -475,6 +475,25 @@ def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "")
         return ChaseEvent.objects.filter(expected_session=session, kind=kind).first()
 
 
+def _events(rows: list[tuple[ExpectedSession, str, str]], now: datetime) -> int:
+    """Chase steps for many sessions at once, each written once (the unique session and kind decide, so a
+    concurrent run's are skipped): one statement however many. Returns how many were asked for."""
+    events = [
+        ChaseEvent(
+            trust_id=session.trust_id, expected_session=session, kind=kind, occurred_at=now, detail=detail
+        )
+        for session, kind, detail in rows
+    ]
+    try:
+        with transaction.atomic():
+            ChaseEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=2000)
+    except IntegrityError:
+        # A session removed meanwhile (a closure): one at a time, so the others are still written.
+        for session, kind, detail in rows:
+            _event(session, kind, now, detail=detail)
+    return len(rows)
+
+
 def chase_run(*, now: datetime | None = None) -> dict[str, int]:
     """One pass of the chase chain for the active trust. It decides from the database alone, so a missed
     run catches up, and every step is an event written once before its notifications (whose keys are
@@ -494,10 +513,19 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         .filter(starts_at__lte=deadline, starts_at__gte=since, placement__status="active")
         .exclude(chase_events__kind=ChaseEvent.Kind.MARK_MISSING)
     )
-    for session in missing.select_related("pupil", "provider", "school", "placement__register"):
-        vulnerable = _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
-        _event(session, ChaseEvent.Kind.MARK_MISSING, now, detail="vulnerable" if vulnerable else "")
-        counts["mark_missing"] += 1
+    counts["mark_missing"] = _events(
+        [
+            (
+                session,
+                ChaseEvent.Kind.MARK_MISSING,
+                "vulnerable"
+                if _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
+                else "",
+            )
+            for session in missing.select_related("pupil", "provider", "school", "placement__register")
+        ],
+        now,
+    )
 
     # 1b. A vulnerable pupil still unmarked one more interval later: nobody knows where the child is. The head
     # and the DSL are told.
@@ -512,9 +540,9 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         )
         .exclude(chase_events__kind=ChaseEvent.Kind.UNACCOUNTED)
     )
-    for session in unaccounted:
-        _event(session, ChaseEvent.Kind.UNACCOUNTED, now)
-        counts["unaccounted"] += 1
+    counts["unaccounted"] = _events(
+        [(session, ChaseEvent.Kind.UNACCOUNTED, "") for session in unaccounted], now
+    )
 
     # 2. Absences: the attendance contact at once, the DSL at once for vulnerable pupils; a follow-up opens.
     absent = ExpectedSession.objects.filter(
@@ -537,14 +565,24 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         .filter(opened_at__lte=now - window, opened_at__gte=since)
         .exclude(expected_session__chase_events__kind=ChaseEvent.Kind.FOLLOW_UP_OVERDUE)
     )
-    for follow_up in overdue.select_related("expected_session"):
-        _event(follow_up.expected_session, ChaseEvent.Kind.FOLLOW_UP_OVERDUE, now)
-        counts["follow_up_overdue"] += 1
+    counts["follow_up_overdue"] = _events(
+        [
+            (follow_up.expected_session, ChaseEvent.Kind.FOLLOW_UP_OVERDUE, "")
+            for follow_up in overdue.select_related("expected_session")
+        ],
+        now,
+    )
 
     # 4. A run of consecutive absences: the head and the DSL, as a possible child missing education.
-    for first_session, length in _absence_runs(threshold=policy.consecutive_absence_sessions, since=since):
-        _event(first_session, ChaseEvent.Kind.CONSECUTIVE, now, detail=f"{length} sessions in a row")
-        counts["consecutive"] += 1
+    counts["consecutive"] = _events(
+        [
+            (first_session, ChaseEvent.Kind.CONSECUTIVE, f"{length} sessions in a row")
+            for first_session, length in _absence_runs(
+                threshold=policy.consecutive_absence_sessions, since=since
+            )
+        ],
+        now,
+    )
 
     # Notifications follow from events not yet notified, whichever run wrote them.
     notifier.send_pending()
