@@ -90,7 +90,8 @@ MIDDLEWARE = [
     # Permissions-Policy everywhere; no-store on every signed-in response (pupil data).
     "apcommission.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's sessions with the idle timeout kept by a refresh at most once a minute (not a write a request).
+    "apcommission.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -279,6 +280,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether every process sees the same cache: only then may sessions and memberships be read from it (a
+# process's own memory would keep a signed-out session or a removed membership alive in the others).
+SHARED_CACHE = bool(REDIS_URL)
 
 # --- Authentication -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -310,7 +314,13 @@ DEMO_SEEDERS = ["providers.demo", "placements.demo", "attendance.demo", "qa.demo
 
 # Idle timeout: the session lasts 30 minutes from the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5, maximum=720) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions are read from the cache (Redis, when there is one) and written through to the database, which keeps them for
+# signing someone out everywhere (trusts.people.end_sessions_of). The idle timeout slides without a write a
+# request: SlidingSessionMiddleware refreshes a session at most every SESSION_REFRESH_SECONDS and ends one
+# idle for SESSION_COOKIE_AGE.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if SHARED_CACHE else "db")
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_scopes import get_scope
 
 from attendance.models import ChaseEvent
-from trusts.recipients import Directory, alert
+from trusts.recipients import Directory, Subject, alert_each
 from trusts.selectors import trust_policy
 
 
@@ -85,27 +85,36 @@ class ChaseNotifier:
         )
 
     def send_pending(self) -> int:
-        """Tell everyone about each step not yet told; the keys make a repeated or concurrent run send nothing
-        twice."""
-        events = ChaseEvent.objects.filter(notified_at__isnull=True).select_related(
-            "expected_session__pupil", "expected_session__school", "expected_session__provider", "trust"
+        """Tell everyone about each step not yet told, the steps of one kind together (``alert_each``: a fixed
+        number of queries however many); the keys make a repeated or concurrent run send nothing twice. The
+        steps are marked told afterwards, in one statement."""
+        events = list(
+            ChaseEvent.objects.filter(notified_at__isnull=True)
+            .select_related(
+                "expected_session__pupil", "expected_session__school", "expected_session__provider", "trust"
+            )
+            .order_by("pk")
         )
-        sent = 0
+        by_kind = {}
         for event in events:
             session = event.expected_session
             subject, body, url = self.message(event)
-            sent += alert(
-                kind=alert_kind_for(event),
-                trust=event.trust,
-                key=f"chase:{event.kind}:{event.expected_session_id}",
-                subject=subject,
-                body=body,
-                url=url,
-                school=session.school,
-                provider=session.provider,
-                directory=self.directory,
+            by_kind.setdefault(alert_kind_for(event), []).append(
+                Subject(
+                    key=f"chase:{event.kind}:{event.expected_session_id}",
+                    subject=subject,
+                    body=body,
+                    url=url,
+                    school=session.school,
+                    provider=session.provider,
+                )
             )
-            ChaseEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
+        sent = sum(
+            alert_each(kind=kind, trust=events[0].trust, subjects=subjects, directory=self.directory)
+            for kind, subjects in by_kind.items()
+        )
+        if events:
+            ChaseEvent.objects.filter(pk__in=[e.pk for e in events], notified_at__isnull=True).update(
                 notified_at=timezone.now()
             )
         return sent

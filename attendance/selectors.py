@@ -20,13 +20,20 @@ from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
 
 
+def register_rows(membership):
+    """The expected sessions ``membership`` may see, each with everything a register row shows and a mark needs
+    (its placement and register arrangement), in one query."""
+    return ExpectedSession.objects.visible_to(membership).select_related(
+        "pupil", "school", "provider", "placement__register", "mark__marked_by", "follow_up"
+    )
+
+
 def sessions_on(membership, day: date):
     """The expected sessions of one day that ``membership`` may see, with everything a register row shows,
     in a fixed number of queries whatever the number of pupils."""
     return (
-        ExpectedSession.objects.visible_to(membership)
+        register_rows(membership)
         .filter(date=day)
-        .select_related("pupil", "school", "provider", "placement__register", "mark__marked_by", "follow_up")
         .order_by("session", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
     )
 

@@ -30,7 +30,7 @@ def _aware(day: date, at) -> datetime:
 
 def placement_register_arrangement(*, placement) -> RegisterArrangement:
     arrangement, _ = RegisterArrangement.objects.get_or_create(
-        placement=placement, defaults={"trust": placement.trust}
+        placement=placement, defaults={"trust_id": placement.trust_id}
     )
     return arrangement
 
@@ -132,12 +132,31 @@ def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     end = today + timedelta(days=HORIZON_DAYS)
     earliest = today - timedelta(days=7)
+    # Plain rows, not model instances: at a large trust's thousands of placements and their timetables, making
+    # objects of them was most of the run.
     placements = list(
-        Placement.objects.filter(status="active").select_related("school").prefetch_related("sessions")
+        Placement.objects.filter(status="active").values_list(
+            "pk",
+            "trust_id",
+            "pupil_id",
+            "school_id",
+            "provider_id",
+            "start_date",
+            "ended_on",
+            "planned_end_date",
+        )
     )
     if not placements:
         return 0
-    calendars = calendars_for({p.school_id: p.school for p in placements}.values())
+    from placements.models import TimetableSession
+    from trusts.models import School
+
+    slots_of = {}
+    for placement_id, weekday, session, start_time, end_time in TimetableSession.objects.filter(
+        placement__status="active"
+    ).values_list("placement_id", "weekday", "session", "start_time", "end_time"):
+        slots_of.setdefault(placement_id, {}).setdefault(weekday, []).append((session, start_time, end_time))
+    calendars = calendars_for(School.objects.filter(pk__in={row[3] for row in placements}))
     school_days = {pk: calendar.school_days(earliest, end) for pk, calendar in calendars.items()}
     existing = set(
         ExpectedSession.objects.filter(
@@ -145,30 +164,32 @@ def expected_sessions_extend_all(*, now: datetime | None = None) -> int:
         ).values_list("placement_id", "date", "session")
     )
     rows = []
-    for placement in placements:
-        first, stop = placement_session_window(placement)
+    for pk, trust_id, pupil_id, school_id, provider_id, first, ended_on, planned_end in placements:
+        # placement_session_window, on the plain row.
+        last = ended_on or planned_end
+        stop = (last + timedelta(days=1)) if last else None
         start = max(min(today, first) if first >= earliest else today, first)
         stop = min(end, stop) if stop is not None else end
-        slots = {}
-        for slot in placement.sessions.all():
-            slots.setdefault(slot.weekday, []).append(slot)
-        for day in school_days[placement.school_id]:
+        slots = slots_of.get(pk, {})
+        if not slots:
+            continue
+        for day in school_days[school_id]:
             if not start <= day < stop:
                 continue
-            for slot in slots.get(day.weekday(), ()):
-                if (placement.pk, day, slot.session) in existing:
+            for session, start_time, end_time in slots.get(day.weekday(), ()):
+                if (pk, day, session) in existing:
                     continue
                 rows.append(
                     ExpectedSession(
-                        trust_id=placement.trust_id,
-                        placement=placement,
-                        pupil_id=placement.pupil_id,
-                        school_id=placement.school_id,
-                        provider_id=placement.provider_id,
+                        trust_id=trust_id,
+                        placement_id=pk,
+                        pupil_id=pupil_id,
+                        school_id=school_id,
+                        provider_id=provider_id,
                         date=day,
-                        session=slot.session,
-                        starts_at=_aware(day, slot.start_time),
-                        ends_at=_aware(day, slot.end_time),
+                        session=session,
+                        starts_at=_aware(day, start_time),
+                        ends_at=_aware(day, end_time),
                     )
                 )
     # A concurrent run may have written some meanwhile: the unique constraint decides, quietly.
@@ -208,6 +229,60 @@ class StaleMarkError(DomainError):
         super().__init__(message, field="status")
 
 
+def fetched_arrangement(session: ExpectedSession) -> RegisterArrangement | None:
+    """The register arrangement fetched with ``session`` (``placement__register``), None if it has none yet."""
+    try:
+        return session.placement.register
+    except RegisterArrangement.DoesNotExist:
+        return None
+
+
+FOLLOW_UP_CLOSED_BY_MARK = "Marked present by the provider after all."
+
+
+def _mark_write_sql(*, update_only: bool, columns: list[str]) -> str:
+    """One statement: the mark written if the version the person saw still stands (an insert for a session with
+    no mark, else an update), its history row, and an open, uncontacted follow-up closed when the mark is not
+    an absence. It returns the mark's row, or nothing when the version check refused the change."""
+    mark_table = RegisterMark._meta.db_table
+    history_table = RegisterMark.history.model._meta.db_table
+    follow_up_table = AbsenceFollowUp._meta.db_table
+    # school_code stays the attendance officer's when they chose it and the mark is (still) an absence.
+    keep = "(%(keep_code)s AND r.code_set_by_id IS NOT NULL)"
+    changes = (
+        "status = %(status)s, late_minutes = %(late_minutes)s, absence_reason = %(absence_reason)s, "
+        "marked_by_id = %(marked_by_id)s, marked_at = %(marked_at)s, version = r.version + 1, "
+        f"school_code = CASE WHEN {keep} THEN r.school_code ELSE %(school_code)s END, "
+        f"code_set_by_id = CASE WHEN {keep} THEN r.code_set_by_id END, "
+        f"code_set_at = CASE WHEN {keep} THEN r.code_set_at END"
+    )
+    returned = ", ".join(f"r.{c}" for c in columns)
+    if update_only:
+        write = (
+            f"UPDATE {mark_table} AS r SET {changes} "
+            "WHERE r.expected_session_id = %(expected_session_id)s AND r.version = %(expected_version)s "
+            f"RETURNING {returned}, false AS created"
+        )
+    else:
+        values = ", ".join(f"%({c})s" for c in columns if c != "id")
+        write = (
+            f"INSERT INTO {mark_table} AS r ({', '.join(c for c in columns if c != 'id')}) VALUES ({values}) "
+            f"ON CONFLICT (expected_session_id) DO UPDATE SET {changes} WHERE %(overwrite)s "
+            f"RETURNING {returned}, (r.xmax = 0) AS created"
+        )
+    history = ", ".join(columns)
+    return (
+        f"WITH m AS ({write}), "
+        f"h AS (INSERT INTO {history_table} ({history}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {history}, %(history_date)s, NULL, CASE WHEN created THEN '+' ELSE '~' END, "
+        "%(marked_by_id)s FROM m), "
+        f"f AS (UPDATE {follow_up_table} SET closed_at = %(marked_at)s, outcome = '', reason = %(closed_reason)s "
+        "WHERE expected_session_id = %(expected_session_id)s AND closed_at IS NULL AND contacted_at IS NULL "
+        "AND %(close_follow_up)s AND EXISTS (SELECT 1 FROM m)) "
+        f"SELECT {history}, created FROM m"
+    )
+
+
 def mark_record(
     *,
     session: ExpectedSession,
@@ -217,13 +292,18 @@ def mark_record(
     absence_reason: str = "",
     expected_version: int | None = None,
     now: datetime | None = None,
+    arrangement: RegisterArrangement | None = None,
 ) -> RegisterMark:
-    """Mark one session. Two people marking the same session at once end with one mark; the row lock makes
-    the second wait, and every change is kept in the mark's history.
+    """Mark one session. Two people marking the same session at once end with one mark (the unique mark of a
+    session and the row lock of the write make the second wait), and every change is kept in the mark's history.
 
     ``expected_version`` is the version of the mark the person saw (``UNMARKED_VERSION`` for none): when the
     mark has moved on since, the change is refused with ``StaleMarkError`` and the mark that stands is kept,
-    so one phone never silently overwrites another's mark. Without it, the latest mark wins."""
+    so one phone never silently overwrites another's mark. Without it, the latest mark wins.
+
+    The write is one statement (the mark with its version check, its history row, and the follow-up it
+    settles), so a tap costs one round trip. ``arrangement`` is the placement's register arrangement when the
+    caller has just fetched it with the session (``fetched_arrangement``); otherwise it is looked up."""
     now = now or timezone.now()
     problems = []
     if status not in RegisterMark.Status.values:
@@ -234,43 +314,63 @@ def mark_record(
         problems.append("This session has not started yet: a register can't be marked in advance.")
     if problems:
         raise DomainError(problems[0], problems=problems)
+    placement = session.placement
+    if placement.status not in ("agreed", "active", "ended"):
+        raise DomainError("This pupil's placement is not running, so there is no register to mark.")
+    if arrangement is None:
+        arrangement = placement_register_arrangement(placement=placement)
 
-    with transaction.atomic():
-        locked = ExpectedSession.objects.select_for_update().select_related("placement").get(pk=session.pk)
-        if locked.placement.status not in ("agreed", "active", "ended"):
-            raise DomainError("This pupil's placement is not running, so there is no register to mark.")
-        arrangement = placement_register_arrangement(placement=locked.placement)
-        mark = RegisterMark.objects.filter(expected_session=locked).first()
-        fields = {
-            "status": status,
-            "late_minutes": late_minutes if status == RegisterMark.Status.LATE else None,
-            "absence_reason": absence_reason.strip()[:300] if status == RegisterMark.Status.ABSENT else "",
-            "marked_by": by_user,
-            "marked_at": now,
-        }
-        if expected_version is not None and expected_version != (mark.version if mark else UNMARKED_VERSION):
-            # The page showed an older state: someone marked this session meanwhile. Their mark stands.
-            raise StaleMarkError(current=mark, attempted=status)
-        if mark is None:
-            mark = RegisterMark(trust_id=locked.trust_id, expected_session=locked, **fields)
-        else:
-            for field, value in fields.items():
-                setattr(mark, field, value)
-            mark.version += 1
-        if not mark.code_set_by_id or mark.status != RegisterMark.Status.ABSENT:
-            mark.school_code = _derived_code(status=status, arrangement=arrangement)
-            mark.code_set_by = None
-            mark.code_set_at = None
-        mark.save()
-        if status == RegisterMark.Status.ABSENT:
-            # Tell the school at once; the beat run would catch it within minutes anyway.
-            from attendance.tasks import chase
+    mark = RegisterMark(
+        trust_id=session.trust_id,
+        expected_session_id=session.pk,
+        status=status,
+        late_minutes=late_minutes if status == RegisterMark.Status.LATE else None,
+        absence_reason=absence_reason.strip()[:300] if status == RegisterMark.Status.ABSENT else "",
+        marked_by=by_user,
+        marked_at=now,
+        school_code=_derived_code(status=status, arrangement=arrangement),
+    )
+    connection = transaction.get_connection()
+    fields = [f for f in RegisterMark._meta.concrete_fields]
+    columns = [f.column for f in fields]
+    params = {
+        f.column: f.get_db_prep_save(getattr(mark, f.attname), connection)
+        for f in fields
+        if not f.primary_key
+    }
+    update_only = expected_version is not None and expected_version != UNMARKED_VERSION
+    params.update(
+        expected_version=expected_version,
+        overwrite=expected_version is None,
+        keep_code=status == RegisterMark.Status.ABSENT,
+        close_follow_up=status != RegisterMark.Status.ABSENT,
+        closed_reason=FOLLOW_UP_CLOSED_BY_MARK,
+        history_date=timezone.now(),
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_mark_write_sql(update_only=update_only, columns=columns), params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        # The session went (a timetable change laid the day out again) between the page and the tap.
+        raise DomainError("This session is no longer on the register; reload the page.") from None
+    if row is None:
+        # The page showed an older state: someone marked this session meanwhile. Their mark stands.
+        current = (
+            RegisterMark.objects.select_related("marked_by").filter(expected_session_id=session.pk).first()
+        )
+        raise StaleMarkError(current=current, attempted=status)
+    for field, value in zip(fields, row, strict=False):
+        setattr(mark, field.attname, value)
+    mark._state.adding = False
+    session.mark = mark  # the caller's session shows the mark that now stands, without a query
+    if mark.code_set_by_id is None:
+        mark.code_set_by = None
+    if status == RegisterMark.Status.ABSENT:
+        # Tell the school at once; the beat run would catch it within minutes anyway.
+        from attendance.tasks import chase
 
-            chase.delay(trust_id=locked.trust_id)
-        else:
-            AbsenceFollowUp.objects.filter(
-                expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True
-            ).update(closed_at=now, outcome="", reason="Marked present by the provider after all.")
+        chase.delay(trust_id=session.trust_id)
     return mark
 
 
@@ -375,6 +475,25 @@ def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "")
         return ChaseEvent.objects.filter(expected_session=session, kind=kind).first()
 
 
+def _events(rows: list[tuple[ExpectedSession, str, str]], now: datetime) -> int:
+    """Chase steps for many sessions at once, each written once (the unique session and kind decide, so a
+    concurrent run's are skipped): one statement however many. Returns how many were asked for."""
+    events = [
+        ChaseEvent(
+            trust_id=session.trust_id, expected_session=session, kind=kind, occurred_at=now, detail=detail
+        )
+        for session, kind, detail in rows
+    ]
+    try:
+        with transaction.atomic():
+            ChaseEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=2000)
+    except IntegrityError:
+        # A session removed meanwhile (a closure): one at a time, so the others are still written.
+        for session, kind, detail in rows:
+            _event(session, kind, now, detail=detail)
+    return len(rows)
+
+
 def chase_run(*, now: datetime | None = None) -> dict[str, int]:
     """One pass of the chase chain for the active trust. It decides from the database alone, so a missed
     run catches up, and every step is an event written once before its notifications (whose keys are
@@ -394,10 +513,19 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         .filter(starts_at__lte=deadline, starts_at__gte=since, placement__status="active")
         .exclude(chase_events__kind=ChaseEvent.Kind.MARK_MISSING)
     )
-    for session in missing.select_related("pupil", "provider", "school", "placement__register"):
-        vulnerable = _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
-        _event(session, ChaseEvent.Kind.MARK_MISSING, now, detail="vulnerable" if vulnerable else "")
-        counts["mark_missing"] += 1
+    counts["mark_missing"] = _events(
+        [
+            (
+                session,
+                ChaseEvent.Kind.MARK_MISSING,
+                "vulnerable"
+                if _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
+                else "",
+            )
+            for session in missing.select_related("pupil", "provider", "school", "placement__register")
+        ],
+        now,
+    )
 
     # 1b. A vulnerable pupil still unmarked one more interval later: nobody knows where the child is. The head
     # and the DSL are told.
@@ -412,9 +540,9 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         )
         .exclude(chase_events__kind=ChaseEvent.Kind.UNACCOUNTED)
     )
-    for session in unaccounted:
-        _event(session, ChaseEvent.Kind.UNACCOUNTED, now)
-        counts["unaccounted"] += 1
+    counts["unaccounted"] = _events(
+        [(session, ChaseEvent.Kind.UNACCOUNTED, "") for session in unaccounted], now
+    )
 
     # 2. Absences: the attendance contact at once, the DSL at once for vulnerable pupils; a follow-up opens.
     absent = ExpectedSession.objects.filter(
@@ -437,14 +565,24 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
         .filter(opened_at__lte=now - window, opened_at__gte=since)
         .exclude(expected_session__chase_events__kind=ChaseEvent.Kind.FOLLOW_UP_OVERDUE)
     )
-    for follow_up in overdue.select_related("expected_session"):
-        _event(follow_up.expected_session, ChaseEvent.Kind.FOLLOW_UP_OVERDUE, now)
-        counts["follow_up_overdue"] += 1
+    counts["follow_up_overdue"] = _events(
+        [
+            (follow_up.expected_session, ChaseEvent.Kind.FOLLOW_UP_OVERDUE, "")
+            for follow_up in overdue.select_related("expected_session")
+        ],
+        now,
+    )
 
     # 4. A run of consecutive absences: the head and the DSL, as a possible child missing education.
-    for first_session, length in _absence_runs(threshold=policy.consecutive_absence_sessions, since=since):
-        _event(first_session, ChaseEvent.Kind.CONSECUTIVE, now, detail=f"{length} sessions in a row")
-        counts["consecutive"] += 1
+    counts["consecutive"] = _events(
+        [
+            (first_session, ChaseEvent.Kind.CONSECUTIVE, f"{length} sessions in a row")
+            for first_session, length in _absence_runs(
+                threshold=policy.consecutive_absence_sessions, since=since
+            )
+        ],
+        now,
+    )
 
     # Notifications follow from events not yet notified, whichever run wrote them.
     notifier.send_pending()

@@ -2,14 +2,16 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attendance import selectors, services
 from attendance.forms import ArrangementForm, CodeForm, DayForm, FollowUpForm, MarkForm, RangeForm
-from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from attendance.models import AbsenceFollowUp, RegisterMark
 from trusts import csv_export
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
@@ -42,21 +44,20 @@ def register(request):
 
 
 def _row(request, session, form=None, error=None):
+    """One register row, for htmx to swap in: the row's template alone (no page context to build)."""
     _with_markable([session], timezone.now())
-    return render(
-        request,
-        "attendance/_register_row.html",
-        {"s": session, "form": form, "error": error, "now": timezone.now()},
+    html = get_template("attendance/_register_row.html").render(
+        {"s": session, "form": form, "error": error, "now": timezone.now(), "csrf_token": get_token(request)}
     )
+    return HttpResponse(html)
 
 
 @permission_required("register.mark")
 @require_POST
 def mark(request, session_pk):
+    # One query for the row and what the mark needs; the write is one statement; the row is rendered from both.
     session = get_visible_or_404(
-        ExpectedSession.objects.select_related("pupil", "placement__register", "mark__marked_by"),
-        request.membership,
-        pk=session_pk,
+        selectors.register_rows(request.membership), request.membership, pk=session_pk
     )
     form = MarkForm(request.POST)
     error = None
@@ -69,12 +70,16 @@ def mark(request, session_pk):
                 absence_reason=form.cleaned_data.get("absence_reason") or "",
                 expected_version=form.cleaned_data.get("version"),
                 by_user=request.user,
+                arrangement=services.fetched_arrangement(session),
             )
+        except services.StaleMarkError as exc:
+            error = exc.message
+            if exc.current is not None:
+                session.mark = exc.current  # the mark that stands, as it is now
         except DomainError as exc:
             error = exc.message
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
-    session = selectors.sessions_on(request.membership, session.date).get(pk=session.pk)
     if request.htmx:
         return _row(request, session, error=error)
     if error:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from providers import services
 from providers.models import EVIDENCE_TYPES_BY_CODE, Evidence, Provider
 from providers.selectors import checklist_rows, critical_evidence_codes
+from trusts import membership_cache
 from trusts.models import Membership
 from trusts.roles import Role
 
@@ -341,5 +342,6 @@ def seed(people, context):
             )
             # The centre manager signs agreements for the provider.
             Membership.objects.filter(pk=staff.pk).update(may_sign_agreements=True)
+            membership_cache.forget(staff.user_id)
         providers[spec.slug] = provider
     context["providers"] = providers

@@ -32,7 +32,7 @@ from qa.models import (
 from trusts.errors import DomainError
 from trusts.models import Membership
 from trusts.permissions import has_perm, require
-from trusts.recipients import Directory, alert
+from trusts.recipients import Directory, Subject, alert, alert_each
 from trusts.selectors import trust_policy
 
 # Improvement actions are reminded this many days before they fall due.
@@ -693,14 +693,8 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
     sent = {"reminders": 0, "overdue": 0, "action_due": 0, "action_overdue": 0, "flags": 0}
 
     remind_until = on + timedelta(days=policy.qa_visit_reminder_days)
-    for visit in Visit.objects.filter(
-        status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS],
-        planned_for__gte=on,
-        planned_for__lte=remind_until,
-    ).select_related("provider", "visitor"):
-        sent["reminders"] += alert(
-            kind="qa.visit_reminder",
-            trust=trust,
+    reminders = [
+        Subject(
             key=f"qa.visit_reminder:{visit.pk}:{visit.planned_for:%Y-%m-%d}",
             subject=f"QA visit to {visit.provider} on {visit.planned_for:%a %d %b}",
             body=(
@@ -710,69 +704,86 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             url=_visit_url(visit),
             provider=visit.provider,
             person=[visit.visitor],
-            directory=directory,
         )
+        for visit in Visit.objects.filter(
+            status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS],
+            planned_for__gte=on,
+            planned_for__lte=remind_until,
+        ).select_related("provider", "visitor")
+    ]
+    sent["reminders"] = alert_each(
+        kind="qa.visit_reminder", trust=trust, subjects=reminders, directory=directory
+    )
 
+    overdue = []
     for row in selectors.visit_schedule(on=on, trust_id=trust.pk):
         if not row.overdue:
             continue
         visit = row.in_progress or row.planned
-        sent["overdue"] += alert(
-            kind="qa.visit_overdue",
-            trust=trust,
-            key=f"qa.visit_overdue:{row.provider.pk}:{row.due.due:%Y-%m-%d}",
-            subject=f"QA visit to {row.provider} overdue",
-            body=(
-                f"{row.provider} was due a QA visit by {row.due.due:%d %B %Y} ({row.due.reason})."
-                + (
-                    f" A visit is planned for {visit.planned_for:%d %B %Y}."
-                    if visit
-                    else " No visit is planned."
-                )
-            ),
-            url=reverse("qa:schedule"),
-            provider=row.provider,
-            person=[visit.visitor] if visit else [],
-            directory=directory,
+        overdue.append(
+            Subject(
+                key=f"qa.visit_overdue:{row.provider.pk}:{row.due.due:%Y-%m-%d}",
+                subject=f"QA visit to {row.provider} overdue",
+                body=(
+                    f"{row.provider} was due a QA visit by {row.due.due:%d %B %Y} ({row.due.reason})."
+                    + (
+                        f" A visit is planned for {visit.planned_for:%d %B %Y}."
+                        if visit
+                        else " No visit is planned."
+                    )
+                ),
+                url=reverse("qa:schedule"),
+                provider=row.provider,
+                person=[visit.visitor] if visit else [],
+            )
         )
+    sent["overdue"] = alert_each(kind="qa.visit_overdue", trust=trust, subjects=overdue, directory=directory)
 
     grace = timedelta(days=policy.qa_action_grace_days)
     actions = (
         ImprovementAction.objects.live()
         .open()
         .filter(due_date__lte=on + timedelta(days=ACTION_DUE_WARNING_DAYS))
-        .select_related("provider", "visit__visitor")
+        .select_related("provider", "visit__visitor", "carried_from__carried_from")
     )
+    # The actions already flagged: each is flagged once, so a re-run looks them up once, not once an action.
+    flagged = set(
+        ProviderFlag.objects.filter(reason=ProviderFlag.Reason.ACTION_OVERDUE).values_list(
+            "action_id", flat=True
+        )
+    )
+    due, late = [], []
     for action in actions:
         url = reverse("qa:action_detail", kwargs={"action_pk": action.pk})
         if action.due_date >= on:
-            sent["action_due"] += alert(
-                kind="qa.action_due",
-                trust=trust,
-                key=f"qa.action_due:{action.pk}:{action.due_date:%Y-%m-%d}",
-                subject=f"Improvement action due {action.due_date:%d %b}: {action.provider}",
-                body=f"'{action.area}' ({action.owner}) is due by {action.due_date:%d %B %Y}: {action.action}",
+            due.append(
+                Subject(
+                    key=f"qa.action_due:{action.pk}:{action.due_date:%Y-%m-%d}",
+                    subject=f"Improvement action due {action.due_date:%d %b}: {action.provider}",
+                    body=f"'{action.area}' ({action.owner}) is due by {action.due_date:%d %B %Y}: {action.action}",
+                    url=url,
+                    provider=action.provider,
+                    person=[action.visit.visitor],
+                )
+            )
+            continue
+        late.append(
+            Subject(
+                key=f"qa.action_overdue:{action.pk}:{action.due_date:%Y-%m-%d}",
+                subject=f"Improvement action overdue: {action.provider}",
+                body=f"'{action.area}' ({action.owner}) was due by {action.due_date:%d %B %Y}: {action.action}",
                 url=url,
                 provider=action.provider,
                 person=[action.visit.visitor],
-                directory=directory,
             )
-            continue
-        sent["action_overdue"] += alert(
-            kind="qa.action_overdue",
-            trust=trust,
-            key=f"qa.action_overdue:{action.pk}:{action.due_date:%Y-%m-%d}",
-            subject=f"Improvement action overdue: {action.provider}",
-            body=f"'{action.area}' ({action.owner}) was due by {action.due_date:%d %B %Y}: {action.action}",
-            url=url,
-            provider=action.provider,
-            person=[action.visit.visitor],
-            directory=directory,
         )
         if action.due_date + grace < on:
             origin = action
             while origin.carried_from_id:
                 origin = origin.carried_from
+            if origin.pk in flagged:
+                continue
+            flagged.add(origin.pk)
             if _flag(
                 provider=action.provider,
                 reason=ProviderFlag.Reason.ACTION_OVERDUE,
@@ -780,6 +791,10 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
                 directory=directory,
             ):
                 sent["flags"] += 1
+    sent["action_due"] = alert_each(kind="qa.action_due", trust=trust, subjects=due, directory=directory)
+    sent["action_overdue"] = alert_each(
+        kind="qa.action_overdue", trust=trust, subjects=late, directory=directory
+    )
     return sent
 
 

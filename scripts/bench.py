@@ -16,7 +16,10 @@ chosen factor, and at a tenth of it for the query-count comparison; both kept an
 It prints one table, writes it to docs/performance.md, and exits 1 when a target is missed. Timings depend on
 the machine and on what else runs on it: the file says which machine it ran on.
 
-    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild]
+    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild] [--only register,jobs]
+
+``--only`` measures some of the parts (pages, register, documents, jobs, memory) and prints them without
+writing docs/performance.md, which holds the full run.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ WORKER_MAX_MB = 250
 CONCURRENCY = 10
 BENCH_SECONDS = 5.0
 GROUP = 8  # pupils in one session's register on a phone
+PARTS = ("pages", "register", "documents", "jobs", "memory")
 
 
 # --- Environment and data --------------------------------------------------------------------------------
@@ -468,7 +472,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "5")))
     parser.add_argument("--rebuild", action="store_true", help="Drop the benchmark databases and seed again.")
+    parser.add_argument(
+        "--only",
+        type=lambda value: {part.strip() for part in value.split(",") if part.strip()},
+        default=set(PARTS),
+        help=f"Comma-separated parts to measure, of {','.join(PARTS)} (default: all; a partial run is printed, "
+        "not written to docs/performance.md).",
+    )
     options = parser.parse_args()
+    unknown = options.only - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    only = options.only
     global BENCH_SECONDS
     BENCH_SECONDS = options.seconds
     if not shutil.which("wrk"):
@@ -484,141 +499,129 @@ def main() -> int:
 
     print("Query counts and set-up ...", flush=True)
     # The same preparation on both sizes (documents made ready), so the pages show the same things.
-    small_probe = probe(small, redis_url(1), "--pages", "--documents")
-    large_probe = probe(large, redis_url(0), "--pages", "--sign-in", "--documents")
+    wanted = [flag for part, flag in (("pages", "--pages"), ("documents", "--documents")) if part in only]
+    small_probe = probe(small, redis_url(1), *wanted) if wanted else {}
+    if "pages" in only or "documents" in only:
+        wanted.append("--sign-in")
+    large_probe = probe(large, redis_url(0), *wanted) if wanted else {}
+    large_probe.setdefault("pages", [])
+    large_probe.setdefault("documents", [])
     table = Table()
     failed_pages = [p for p in large_probe["pages"] if p["status"] != 200]
     for p in failed_pages:
         print(f"  {p['label']} ({p['role']}) answered {p['status']} in the probe")
 
     with Stack(large, redis_url(0)) as stack:
-        cookies = large_probe["cookies"]
-        print(
-            f"Pages: {options.runs} runs of {options.seconds:g} s each, {CONCURRENCY} connections ...",
-            flush=True,
-        )
-        bare_runs, page_runs = [], {p["key"]: [] for p in large_probe["pages"]}
-        for _ in range(options.runs):
-            bare_runs.append(wrk("/bench/bare", None, options.seconds))
-            for p in large_probe["pages"]:
-                page_runs[p["key"]].append(wrk(p["url"], cookies[p["role"]], options.seconds))
-        settle()
-        single = {p["key"]: alone(p["url"], cookies[p["role"]]) for p in large_probe["pages"]}
-        bare = median_of(bare_runs)
-        small_counts = {p["key"]: p["queries"] for p in small_probe["pages"]}
-        table.section(
-            f"Pages ({CONCURRENCY} concurrent connections; median of {options.runs} runs)",
-            [
-                "page",
-                "role",
-                "alone ms",
-                "req/s",
-                "p50 ms",
-                "p95 ms",
-                "x bare p95",
-                "queries 0.1x",
-                "queries 1x",
-                "KB",
-            ],
-        )
-        table.row(
-            [
-                "bare view (same server)",
-                "-",
-                "-",
-                f"{bare['rps']:.0f}",
-                f"{bare['p50']:.1f}",
-                f"{bare['p95']:.1f}",
-                "1.0",
-                "-",
-                "-",
-                "-",
-            ]
-        )
-        for p in large_probe["pages"]:
-            r = median_of(page_runs[p["key"]])
-            q_small, q_large = small_counts.get(p["key"], "?"), p["queries"]
-            ok = (
-                r["p95"] <= PAGE_P95_MS
-                and q_large <= PAGE_MAX_QUERIES
-                and q_small == q_large
-                and r["errors"] == 0
-                and p["status"] == 200
+        cookies = large_probe.get("cookies", {})
+        if "pages" in only:
+            print(
+                f"Pages: {options.runs} runs of {options.seconds:g} s each, {CONCURRENCY} connections ...",
+                flush=True,
+            )
+            bare_runs, page_runs = [], {p["key"]: [] for p in large_probe["pages"]}
+            for _ in range(options.runs):
+                bare_runs.append(wrk("/bench/bare", None, options.seconds))
+                for p in large_probe["pages"]:
+                    page_runs[p["key"]].append(wrk(p["url"], cookies[p["role"]], options.seconds))
+            settle()
+            single = {p["key"]: alone(p["url"], cookies[p["role"]]) for p in large_probe["pages"]}
+            bare = median_of(bare_runs)
+            small_counts = {p["key"]: p["queries"] for p in small_probe["pages"]}
+            table.section(
+                f"Pages ({CONCURRENCY} concurrent connections; median of {options.runs} runs)",
+                [
+                    "page",
+                    "role",
+                    "alone ms",
+                    "req/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "x bare p95",
+                    "queries 0.1x",
+                    "queries 1x",
+                    "KB",
+                ],
             )
             table.row(
                 [
-                    p["label"],
-                    p["role"],
-                    f"{single[p['key']]:.0f}",
-                    f"{r['rps']:.1f}",
-                    ms(r["p50"]),
-                    ms(r["p95"]),
-                    "-" if r["p95"] == float("inf") else f"{r['p95'] / bare['p95']:.0f}",
-                    q_small,
-                    q_large,
-                    f"{p['bytes'] / 1024:.0f}",
-                ],
-                ok,
-                f"page {p['label']}",
+                    "bare view (same server)",
+                    "-",
+                    "-",
+                    f"{bare['rps']:.0f}",
+                    f"{bare['p50']:.1f}",
+                    f"{bare['p95']:.1f}",
+                    "1.0",
+                    "-",
+                    "-",
+                    "-",
+                ]
             )
+            for p in large_probe["pages"]:
+                r = median_of(page_runs[p["key"]])
+                q_small, q_large = small_counts.get(p["key"], "?"), p["queries"]
+                ok = (
+                    r["p95"] <= PAGE_P95_MS
+                    and q_large <= PAGE_MAX_QUERIES
+                    and q_small == q_large
+                    and r["errors"] == 0
+                    and p["status"] == 200
+                )
+                table.row(
+                    [
+                        p["label"],
+                        p["role"],
+                        f"{single[p['key']]:.0f}",
+                        f"{r['rps']:.1f}",
+                        ms(r["p50"]),
+                        ms(r["p95"]),
+                        "-" if r["p95"] == float("inf") else f"{r['p95'] / bare['p95']:.0f}",
+                        q_small,
+                        q_large,
+                        f"{p['bytes'] / 1024:.0f}",
+                    ],
+                    ok,
+                    f"page {p['label']}",
+                )
 
-        print("Jobs ...", flush=True)
-        large_jobs = probe(large, redis_url(0), "--jobs")["jobs"]
+        large_jobs = []
+        if "jobs" in only:
+            print("Jobs ...", flush=True)
+            large_jobs = probe(large, redis_url(0), "--jobs")["jobs"]
 
-        print("Register marks ...", flush=True)
-        groups = probe(large, redis_url(0), "--register")["register"]["groups"]
-        targets = [pk for g in groups for pk in g["sessions"]]
-        before = count_marks(large, targets)
-        settle()
-        marks = post_marks(groups)
-        after = count_marks(large, targets)
-        lost = marks["saved"] - (after - before)
-        table.section(
-            f"Register marks (one POST a pupil, groups of {GROUP}, {CONCURRENCY} phones at once)",
-            ["marks posted", "marks/s", "p50 ms", "p95 ms", "errors", "marks in the database after", "lost"],
-        )
-        table.row(
-            [
-                marks["posted"],
-                f"{marks['per_s']:.0f}",
-                f"{marks['p50']:.0f}",
-                f"{marks['p95']:.0f}",
-                marks["errors"],
-                f"{after} (was {before})",
-                lost,
-            ],
-            marks["per_s"] >= MARKS_PER_S
-            and marks["p95"] <= MARK_P95_MS
-            and marks["errors"] == 0
-            and lost == 0,
-            "register marks",
-        )
-        if marks["errors"]:
-            print("  first errors:", marks["error_sample"])
+        if "register" in only:
+            register_section(table, large)
 
-        print("Documents ...", flush=True)
-        settle()
-        table.section(
-            "Documents (time to the first byte, median of 3)",
-            ["document", "role", "seconds", "KB", "limit s"],
-        )
-        for doc in large_probe["documents"]:
-            samples = [ttfb(doc["url"], cookies[doc["role"]]) for _ in range(3)]
-            seconds = statistics.median(s[0] for s in samples)
-            status = samples[-1][1]
-            table.row(
-                [doc["label"], doc["role"], f"{seconds:.2f}", f"{samples[-1][2] / 1024:.0f}", doc["limit"]],
-                status == 200 and seconds <= doc["limit"],
-                f"document {doc['label']}",
+        if "documents" in only:
+            print("Documents ...", flush=True)
+            settle()
+            table.section(
+                "Documents (time to the first byte, median of 3)",
+                ["document", "role", "seconds", "KB", "limit s"],
             )
-        table.row(*trust_report(cookies["trust_governor"], large_probe["csrf"]["trust_governor"]))
+            for doc in large_probe["documents"]:
+                samples = [ttfb(doc["url"], cookies[doc["role"]]) for _ in range(3)]
+                seconds = statistics.median(s[0] for s in samples)
+                status = samples[-1][1]
+                table.row(
+                    [
+                        doc["label"],
+                        doc["role"],
+                        f"{seconds:.2f}",
+                        f"{samples[-1][2] / 1024:.0f}",
+                        doc["limit"],
+                    ],
+                    status == 200 and seconds <= doc["limit"],
+                    f"document {doc['label']}",
+                )
+            table.row(*trust_report(cookies["trust_governor"], large_probe["csrf"]["trust_governor"]))
 
-        memory = stack.worker_memory_mb()
-    small_jobs = {j["name"]: j["queries"] for j in small_probe_jobs(small)}
-    table.section(
-        "Celery jobs over the whole trust (one run each)",
-        ["job", "seconds", "queries 0.1x", "queries 1x", "result"],
-    )
+        memory = stack.worker_memory_mb() if "memory" in only else []
+    if "jobs" in only:
+        small_jobs = {j["name"]: j["queries"] for j in small_probe_jobs(small)}
+        table.section(
+            "Celery jobs over the whole trust (one run each)",
+            ["job", "seconds", "queries 0.1x", "queries 1x", "result"],
+        )
     for job in large_jobs:
         q_small = small_jobs.get(job["name"], "?")
         grows = isinstance(q_small, int) and job["queries"] > q_small * 1.5 + 5
@@ -627,19 +630,51 @@ def main() -> int:
             job["seconds"] <= JOB_MAX_S and not grows,
             f"job {job['name']}",
         )
-    table.section("Web worker memory after the run", ["worker", "MB"])
+    if memory:
+        table.section("Web worker memory after the run", ["worker", "MB"])
     for n, mb in enumerate(memory, start=1):
         table.row([f"gunicorn worker {n}", f"{mb:.0f}"], mb <= WORKER_MAX_MB, "worker memory")
 
     text = table.text()
     print()
     print(text)
-    write_results(table, where, started, options)
+    if only == set(PARTS):
+        write_results(table, where, started, options)
     if table.missed:
         print(f"Missed {len(table.missed)} target(s): " + "; ".join(table.missed))
         return 1
     print("Every target met.")
     return 0
+
+
+def register_section(table: Table, large: str) -> None:
+    """Register marks posted the way the phone page posts them, then counted in the database."""
+    groups = probe(large, redis_url(0), "--register")["register"]["groups"]
+    targets = [pk for g in groups for pk in g["sessions"]]
+    before = count_marks(large, targets)
+    settle()
+    marks = post_marks(groups)
+    after = count_marks(large, targets)
+    lost = marks["saved"] - (after - before)
+    table.section(
+        f"Register marks (one POST a pupil, groups of {GROUP}, {CONCURRENCY} phones at once)",
+        ["marks posted", "marks/s", "p50 ms", "p95 ms", "errors", "marks in the database after", "lost"],
+    )
+    table.row(
+        [
+            marks["posted"],
+            f"{marks['per_s']:.0f}",
+            f"{marks['p50']:.0f}",
+            f"{marks['p95']:.0f}",
+            marks["errors"],
+            f"{after} (was {before})",
+            lost,
+        ],
+        marks["per_s"] >= MARKS_PER_S and marks["p95"] <= MARK_P95_MS and marks["errors"] == 0 and lost == 0,
+        "register marks",
+    )
+    if marks["errors"]:
+        print("  first errors:", marks["error_sample"])
 
 
 def small_probe_jobs(small: str) -> list[dict]:

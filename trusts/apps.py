@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TrustsConfig(AppConfig):
     name = "trusts"
     verbose_name = "Trusts and schools"
+
+    def ready(self):
+        from trusts import membership_cache
+
+        membership_cache.connect_signals()

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
 from trusts import rls
-from trusts.selectors import memberships_of
+from trusts.membership_cache import memberships_for_request
 from trusts.services import ACTIVE_MEMBERSHIP_SESSION_KEY
 
 # Paths that work without a chosen trust or a verified second factor.
@@ -40,7 +40,7 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
-        request.memberships = list(memberships_of(user))
+        request.memberships = list(memberships_for_request(user))
         request.needs_two_factor = any(m.needs_two_factor for m in request.memberships)
         if request.needs_two_factor and not user.is_verified() and not _is_open(request.path):
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

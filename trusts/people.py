@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -26,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
-from trusts import rls
+from trusts import membership_cache, rls
 from trusts.errors import DomainError
 from trusts.models import Invitation, Membership, PersonEvent
 from trusts.permissions import may_manage_person, require
@@ -105,12 +107,15 @@ LAST_ADMIN = "This is the trust's last trust admin: give someone else the role f
 
 
 def end_sessions_of(user) -> int:
-    """Sign ``user`` out everywhere now: delete every unexpired session that belongs to them."""
+    """Sign ``user`` out everywhere now: delete every unexpired session that belongs to them (from the
+    database and from the cache in front of it)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
+    membership_cache.forget(user.pk)
     return ended
 
 
@@ -591,3 +596,4 @@ def email_choices_save(*, membership: Membership, opted_out: set[str]) -> None:
     allowed = set(kinds_reaching(membership.role)) - required
     membership.alert_emails_off = sorted(opted_out & allowed)
     Membership.objects.filter(pk=membership.pk).update(alert_emails_off=membership.alert_emails_off)
+    membership_cache.forget(membership.user_id)

@@ -321,6 +321,59 @@ def alert(
     return created
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One thing an alert is about, for ``alert_each``: the same arguments ``alert`` takes for one."""
+
+    key: str
+    subject: str
+    body: str
+    url: str = ""
+    school: object = None
+    schools: tuple = ()
+    provider: object = None
+    person: object = None
+    urgent: bool | None = None
+
+
+def alert_each(*, kind: str, trust, subjects, directory: Directory | None = None) -> int:
+    """``alert`` for many subjects of one kind at once, as a job sends them: the people resolved from one
+    Directory, the notifications written in one statement a few hundred (those already sent are skipped by
+    their unique key, so a re-run sends nothing again), and their emails queued in one task. A fixed number of
+    queries however many subjects there are. Returns how many notifications were new."""
+    from trusts.services import notify_each
+
+    spec = alert_kind(kind)
+    directory = directory or Directory()
+    notes = []
+    for item in subjects:
+        people = recipients(
+            kind,
+            school=item.school,
+            schools=item.schools,
+            provider=item.provider,
+            person=item.person,
+            directory=directory,
+        )
+        if not people:
+            continue
+        no_email = directory.no_email(kind, trust.pk)
+        urgent = spec.urgent if item.urgent is None else item.urgent
+        notes += [
+            {
+                "recipient": user,
+                "key": item.key,
+                "subject": item.subject,
+                "body": item.body,
+                "url": item.url,
+                "urgent": urgent,
+                "email": user.pk not in no_email,
+            }
+            for user in people
+        ]
+    return notify_each(trust=trust, kind=kind, notes=notes)
+
+
 def alerts_table() -> list[dict]:
     """The table for the trust policy page: each kind, who it reaches, and whether it is urgent."""
     return [

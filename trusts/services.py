@@ -72,6 +72,62 @@ def notify(
     return notification, True
 
 
+NOTIFICATIONS_A_STATEMENT = 500
+
+
+def _insert_new(notifications: list[Notification]) -> list[tuple[int, str]]:
+    """Write the notifications not written before (the unique trust, recipient and key decide), in one
+    statement; returns the id and email status of each new one."""
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    connection = transaction.get_connection()
+    params, rows = [], []
+    for notification in notifications:
+        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params += [f.get_db_prep_save(f.pre_save(notification, add=True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {Notification._meta.db_table} ({', '.join(f.column for f in fields)}) "
+        f"VALUES {', '.join(rows)} ON CONFLICT (trust_id, recipient_id, key) DO NOTHING "
+        "RETURNING id, email_status"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def notify_each(*, trust, kind: str, notes: list[dict]) -> int:
+    """``notify`` for many at once (``trusts.recipients.alert_each``): each note names the recipient, key,
+    subject, body, url, urgent and email of one notification. The new rows are written a few hundred to a
+    statement, skipping those already written, and their emails go to one delivery task after the commit.
+    Returns how many were new."""
+    notifications = [
+        Notification(
+            trust=trust,
+            recipient=note["recipient"],
+            key=note["key"][:255],
+            kind=kind,
+            subject=note["subject"][:200],
+            body=note["body"],
+            url=note.get("url", ""),
+            urgent=note.get("urgent", False),
+            email_status=(
+                Notification.EmailStatus.PENDING
+                if note.get("email", True) and note["recipient"].email
+                else Notification.EmailStatus.NOT_NEEDED
+            ),
+        )
+        for note in notes
+    ]
+    new = []
+    for start in range(0, len(notifications), NOTIFICATIONS_A_STATEMENT):
+        new += _insert_new(notifications[start : start + NOTIFICATIONS_A_STATEMENT])
+    emails = [pk for pk, status in new if status == Notification.EmailStatus.PENDING]
+    if emails:
+        from trusts.tasks import deliver_notifications
+
+        deliver_notifications.delay_on_commit(trust_id=trust.pk, notification_ids=emails)
+    return len(new)
+
+
 def _claimable(now):
     """Emails nobody is sending: not sent yet, failed, or claimed by a worker that died before it finished."""
     return Q(
@@ -79,54 +135,108 @@ def _claimable(now):
     ) | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=now - CLAIM_EXPIRES)
 
 
-def notification_deliver(*, notification_id: int) -> bool:
-    """Send a notification's email if nobody has claimed it yet. The claim is one conditional UPDATE, so
-    two workers can never both send it; a claim left by a worker killed mid-send expires and is taken again.
-    The email's Message-ID is the notification's own, so a mail system can recognise the rare repeat that a
-    kill between sending and recording can cause."""
+def _claim_next_sql(candidates_sql: str) -> str:
+    """One statement: record the email just sent as sent, and claim the next one (if it is still due and
+    nobody else holds it), returning what its email needs."""
+    from django.contrib.auth import get_user_model
+
+    from trusts.models import Trust
+
+    table = Notification._meta.db_table
+    return (
+        f"WITH done AS (UPDATE {table} SET email_status = %s, emailed_at = %s WHERE id = %s AND email_status = %s), "
+        f"next (id) AS ({candidates_sql} FOR UPDATE SKIP LOCKED), "
+        f"claimed AS (UPDATE {table} AS n SET email_status = %s, email_attempts = n.email_attempts + 1, "
+        "email_claimed_at = %s FROM next WHERE n.id = next.id "
+        "RETURNING n.id, n.recipient_id, n.trust_id, n.subject, n.body, n.url) "
+        "SELECT c.id, c.subject, c.body, c.url, u.email, t.name FROM claimed c "
+        f"JOIN {get_user_model()._meta.db_table} u ON u.id = c.recipient_id "
+        f"JOIN {Trust._meta.db_table} t ON t.id = c.trust_id"
+    )
+
+
+def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) -> int:
+    """Send the emails of the active trust's notifications that nobody has claimed (``ids``: only those; else
+    every one due, ``created_before``), up to ``limit``, over one mail connection. Returns how many were sent.
+
+    Each email is claimed with a conditional update before it is sent, so two workers can never both send it,
+    and recorded as sent in the same statement that claims the next: one round trip an email, and a worker
+    killed mid-run leaves at most the one email it was sending claimed (the claim expires and it is taken
+    again). The email's Message-ID is the notification's own, so a mail system can recognise the rare repeat
+    that a kill between sending and recording can cause."""
+    from django.core.mail import get_connection
+
     now = timezone.now()
-    claimed = Notification.objects.filter(
-        _claimable(now), pk=notification_id, email_attempts__lt=MAX_EMAIL_ATTEMPTS
-    ).update(
-        email_status=Notification.EmailStatus.SENDING,
-        email_attempts=F("email_attempts") + 1,
-        email_claimed_at=now,
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient", "trust").get(pk=notification_id)
-    body = notification.body
-    if notification.url:
-        body = f"{body}\n\nOpen it in AP Commission: {urljoin(settings.SITE_URL + '/', notification.url)}"
+    candidates = Notification.objects.filter(_claimable(now), email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    if created_before is not None:
+        candidates = candidates.filter(created_at__lt=created_before)
+    # The ones due, read once; each is then claimed by its key (another worker may have taken it meanwhile).
+    due = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
     host = urlsplit(settings.SITE_URL).hostname or "apcommission.local"
+    mail = get_connection()
+    sent, just_sent = 0, None
     try:
-        EmailMessage(
-            subject=f"[{notification.trust.name}] {notification.subject}",
-            body=body,
-            to=[notification.recipient.email],
-            headers={"Message-ID": f"<notification-{notification.pk}@{host}>"},
-        ).send()
-    except Exception:  # noqa: BLE001 - any mail failure leaves the row for the delivery job to retry
-        log.exception("Email for notification %s failed", notification_id)
-        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.FAILED)
-        return False
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
-    )
-    return True
+        for pk in due:
+            candidates_sql, candidates_params = candidates.filter(pk=pk).values("pk").query.sql_with_params()
+            sql = _claim_next_sql(candidates_sql)
+            now = timezone.now()
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute(
+                    sql,
+                    [
+                        Notification.EmailStatus.SENT,
+                        now,
+                        just_sent or 0,
+                        Notification.EmailStatus.SENDING,
+                        *candidates_params,
+                        Notification.EmailStatus.SENDING,
+                        now,
+                    ],
+                )
+                row = cursor.fetchone()
+            just_sent = None
+            if row is None:
+                continue  # claimed by another worker meanwhile
+            pk, subject, body, url, email, trust_name = row
+            if url:
+                body = f"{body}\n\nOpen it in AP Commission: {urljoin(settings.SITE_URL + '/', url)}"
+            try:
+                EmailMessage(
+                    subject=f"[{trust_name}] {subject}",
+                    body=body,
+                    to=[email],
+                    headers={"Message-ID": f"<notification-{pk}@{host}>"},
+                    connection=mail,
+                ).send()
+            except Exception:  # noqa: BLE001 - any mail failure leaves the row for the delivery job to retry
+                log.exception("Email for notification %s failed", pk)
+                Notification.objects.filter(pk=pk).update(email_status=Notification.EmailStatus.FAILED)
+                continue
+            sent += 1
+            just_sent = pk
+    finally:
+        if just_sent is not None:  # the last one sent (or an error after a send): recorded all the same
+            Notification.objects.filter(pk=just_sent, email_status=Notification.EmailStatus.SENDING).update(
+                email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
+            )
+        close = getattr(mail, "close", None)
+        if close is not None:
+            close()
+    return sent
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one notification's email if nobody has claimed it yet (``notifications_deliver``)."""
+    return notifications_deliver(ids=[notification_id], limit=1) == 1
 
 
 def notifications_deliver_pending() -> int:
-    """Retry the emails of the active trust that were not sent (a worker died, the mail server was down)."""
+    """Retry the emails of the active trust that were not sent (a worker died, the mail server was down); those
+    younger than two minutes may still be on their way and are left to their own task."""
     now = timezone.now()
-    ids = list(
-        Notification.objects.filter(
-            _claimable(now),
-            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-            created_at__lt=now - timezone.timedelta(minutes=2),
-        ).values_list("pk", flat=True)[:500]
-    )
-    return sum(1 for pk in ids if notification_deliver(notification_id=pk))
+    return notifications_deliver(created_before=now - timezone.timedelta(minutes=2), limit=500)
 
 
 def notification_mark_read(*, notification: Notification) -> None:

@@ -9,6 +9,12 @@ def deliver_notification(*, trust_id: int, notification_id: int) -> bool:
     return services.notification_deliver(notification_id=notification_id)
 
 
+@shared_task(base=TrustTask, name="trusts.tasks.deliver_notifications")
+def deliver_notifications(*, trust_id: int, notification_ids: list[int]) -> int:
+    """The emails of a batch of new notifications (``trusts.recipients.alert_each``), over one connection."""
+    return services.notifications_deliver(ids=notification_ids, limit=len(notification_ids))
+
+
 @shared_task(base=TrustTask, name="trusts.tasks.deliver_pending_notifications")
 def deliver_pending_notifications(*, trust_id: int) -> int:
     return services.notifications_deliver_pending()

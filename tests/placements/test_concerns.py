@@ -394,7 +394,7 @@ def test_concern_list_query_count_is_pinned(pw, client, django_assert_num_querie
     client.get(url)
     # sign-in (session, user, OTP, memberships), the count and the page of concerns, the nav's unread count
     # and the rest of the frame: the same for 3 rows as for 10.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
 

@@ -197,11 +197,11 @@ def test_placements_does_not_import_attendance():
             assert not any(n.split(".")[0] == "attendance" for n in names), path
 
 
-# session, user, memberships, OTP, the placement, access log, the page's sections, nav, and four for the
+# the user (session and memberships from the cache), OTP, the placement, access log, the page's sections, nav, and four for the
 # attendance panel (year start, figures, open follow-ups, latest alert), one for what the provider needs to know,
 # the first weeks (set-up meetings, home/school agreements), and causing concern (its marks, the weekly
 # updates): the same for 3 rows as for 10.
-PLACEMENT_DETAIL_QUERIES = 40
+PLACEMENT_DETAIL_QUERIES = 35
 
 
 @pytest.mark.parametrize("rows", [3, 10])

@@ -76,7 +76,7 @@ def test_placement_list_query_count_is_pinned(pw, client, django_assert_num_quer
     url = reverse("placements:placement_list") + "?status=proposed&sort=-start"
     client.get(url)
     # session, user, memberships, OTP, provider and school filter choices, count, page, nav and unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
 
@@ -88,7 +88,7 @@ def test_pupil_list_query_count_is_pinned(pw, client, django_assert_num_queries,
     sign_in(client, pw.personas["a.ap_lead"])
     url = reverse("placements:pupil_list")
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
 

@@ -152,5 +152,5 @@ def test_the_chronology_query_count_is_pinned(client, world, story, rows, django
     client.get(url)
     # sign-in, the pupil, the access log row, one query for each part of the chronology (six), the nav: the
     # same for 2 incidents as for 8.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(11):
         client.get(url)

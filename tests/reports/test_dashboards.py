@@ -282,15 +282,15 @@ def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, 
 # The safeguarding and trust dashboards include overdue QA visits: three queries (placements, terms, visits).
 PINNED = {
     # The overdue QA visits (3) and the open safeguarding concerns (1) joined the dashboard.
-    "a.school_dsl": ("safeguarding_dashboard", 24),
-    "a.trust_dsl": ("safeguarding_dashboard", 24),
-    "a.school_dsl-now": ("safeguarding_now", 14),
+    "a.school_dsl": ("safeguarding_dashboard", 19),
+    "a.trust_dsl": ("safeguarding_dashboard", 19),
+    "a.school_dsl-now": ("safeguarding_now", 9),
     # Placements causing concern: the list and its count (2).
-    "a.headteacher": ("school_dashboard", 18),
-    "a.trust_admin": ("trust_dashboard", 21),
-    "a.trust_governor": ("governor_dashboard", 14),
+    "a.headteacher": ("school_dashboard", 13),
+    "a.trust_admin": ("trust_dashboard", 16),
+    "a.trust_governor": ("governor_dashboard", 9),
     # Referrals waiting for the provider's answer (the list and its count) and behaviour updates due (3).
-    "a.provider_staff": ("provider_dashboard", 14),
+    "a.provider_staff": ("provider_dashboard", 9),
 }
 
 

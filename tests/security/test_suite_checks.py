@@ -17,7 +17,7 @@ from tests.sweep_registry import NON_OBJECT_PARAMS, OBJECT_PARAMS
 from tests.test_isolation_sweep import all_patterns
 from tests.trusts.test_settings_env import PRODUCTION_ENV, manage
 
-# Tables a GET may legitimately write: the session (saved on every request for the idle timeout), the access
+# Tables a GET may legitimately write: the session (refreshed once a minute for the idle timeout), the access
 # log (every view of a pupil's record is logged), sign-in bookkeeping, and a new unconfirmed authenticator.
 WRITABLE_ON_GET = {"django_session", "trusts_accesslog", "otp_totp_totpdevice"}
 WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?([a-z0-9_]+)"?', re.IGNORECASE)

@@ -1,5 +1,7 @@
 """Sign-in: passwords, lockout, the second factor, sessions and choosing a trust."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
@@ -94,9 +96,42 @@ def test_session_key_changes_at_sign_in(client, ap_lead):
     assert client.session.session_key != before
 
 
-def test_idle_timeout_is_thirty_minutes():
+def test_idle_timeout_is_thirty_minutes_and_slides_with_use(client, ap_lead, time_machine):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    time_machine.move_to("2026-11-23 09:00:00", tick=False)
+    login(client, ap_lead.user.username)
+    home = reverse("school_dashboard")
+    assert client.get(home).status_code == 200
+    time_machine.shift(25 * 60)  # 09:25: in use, so the session moves on
+    assert client.get(home).status_code == 200
+    time_machine.shift(29 * 60)  # 09:54: 29 minutes idle
+    assert client.get(home).status_code == 200
+    time_machine.shift(30 * 60)  # 10:24: 30 minutes idle: signed out
+    response = client.get(home)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    time_machine.shift(60)
+    assert client.get(home).url.startswith(reverse("login"))  # and it stays ended
+
+
+def test_the_session_is_written_at_most_once_a_minute(client, ap_lead, time_machine):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to("2026-11-23 09:00:00", tick=False)
+    login(client, ap_lead.user.username)
+    home = reverse("school_dashboard")
+    client.get(home)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    expiry = Session.objects.get(session_key=key).expire_date
+    time_machine.shift(59)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(home).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    time_machine.shift(1)
+    client.get(home)
+    assert Session.objects.get(session_key=key).expire_date == expiry + timedelta(seconds=60)
 
 
 def test_dsl_must_set_up_two_factor_at_first_sign_in(client, dsl, time_machine):

@@ -122,11 +122,11 @@ def test_inbox_query_count_does_not_grow(client, member, django_assert_num_queri
     for _ in range(3):
         NotificationFactory(trust=member.trust, recipient=member.user)
     client.get(reverse("inbox"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("inbox"))
     for _ in range(20):
         NotificationFactory(trust=member.trust, recipient=member.user)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("inbox"))
 
 

@@ -1,0 +1,47 @@
+"""A register tap's cost: a fixed, small number of queries (the phone posts one a pupil, hundreds a minute)."""
+
+from django.urls import reverse
+from django_scopes import scope
+
+from attendance import services
+from attendance.models import RegisterMark
+from tests.attendance.test_views import day, session_of  # noqa: F401 - the fixture
+from tests.conftest import sign_in
+
+
+def _post(client, session, version, status="present"):
+    return client.post(
+        reverse("attendance:mark", args=[session.pk]),
+        {"status": status, "version": version},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_a_tap_is_three_queries_and_a_stale_tap_four(client, world, day, django_assert_num_queries):  # noqa: F811
+    with scope(trust=world.trust_a.pk):
+        services.placement_register_arrangement(placement=day["mine"])
+    sign_in(client, world.personas["a.provider_staff"])
+    client.get(reverse("attendance:register"))  # the session refreshed, the memberships cached
+    session = session_of(day["mine"])
+    # The user; the session's row with its pupil, placement, arrangement and mark; the one statement that
+    # writes the mark (version check, history, follow-up). Nothing for the session or the memberships.
+    with django_assert_num_queries(3):
+        response = _post(client, session, 0)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'name="version" value="1"' in body and "Present" in body
+    # A phone that still shows the session unmarked: refused, and the mark that stands is read to say so.
+    with django_assert_num_queries(4):
+        stale = _post(client, session, 0, status="absent")
+    assert "was not saved" in stale.content.decode() and 'name="version" value="1"' in stale.content.decode()
+    with scope(trust=world.trust_a.pk):
+        mark = RegisterMark.objects.get(expected_session=session)
+        assert (mark.status, mark.version, mark.history.count()) == ("present", 1, 1)
+        assert mark.history.get().history_user_id == world.personas["a.provider_staff"].user_id
+
+
+def test_another_providers_session_is_404_and_writes_nothing(client, world, day):  # noqa: F811
+    sign_in(client, world.personas["a.provider_staff"])
+    theirs = session_of(day["other_provider"])
+    assert _post(client, theirs, 0).status_code == 404
+    with scope(trust=world.trust_a.pk):
+        assert not RegisterMark.objects.filter(expected_session=theirs).exists()
