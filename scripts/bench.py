@@ -16,7 +16,7 @@ chosen factor, and at a tenth of it for the query-count comparison; both kept an
 It prints one table, writes it to docs/performance.md, and exits 1 when a target is missed. Timings depend on
 the machine and on what else runs on it: the file says which machine it ran on.
 
-    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild]
+    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild] [--pages-only] [--only TEXT]
 """
 
 from __future__ import annotations
@@ -468,7 +468,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "5")))
     parser.add_argument("--rebuild", action="store_true", help="Drop the benchmark databases and seed again.")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="Measure the pages alone (no register marks, documents, jobs); docs/performance.md is left as is.",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="Only the pages whose label or role contains TEXT (repeatable); implies --pages-only.",
+    )
     options = parser.parse_args()
+    options.pages_only = options.pages_only or bool(options.only)
     global BENCH_SECONDS
     BENCH_SECONDS = options.seconds
     if not shutil.which("wrk"):
@@ -486,6 +499,11 @@ def main() -> int:
     # The same preparation on both sizes (documents made ready), so the pages show the same things.
     small_probe = probe(small, redis_url(1), "--pages", "--documents")
     large_probe = probe(large, redis_url(0), "--pages", "--sign-in", "--documents")
+    if options.only:
+        wanted = [text.lower() for text in options.only]
+        large_probe["pages"] = [
+            p for p in large_probe["pages"] if any(w in f"{p['label']} {p['role']}".lower() for w in wanted)
+        ]
     table = Table()
     failed_pages = [p for p in large_probe["pages"] if p["status"] != 200]
     for p in failed_pages:
@@ -561,6 +579,11 @@ def main() -> int:
                 ok,
                 f"page {p['label']}",
             )
+
+        if options.pages_only:
+            print()
+            print(table.text())
+            return 1 if table.missed else 0
 
         print("Jobs ...", flush=True)
         large_jobs = probe(large, redis_url(0), "--jobs")["jobs"]
