@@ -8,11 +8,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
 from attendance import selectors as attendance_selectors
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
-from attendance.models import ChaseEvent, RegisterMark
+from attendance.models import ChaseEvent, ExpectedSession, RegisterMark
 from attendance.sessions import current_session, day_of
 from placements import selectors as placement_selectors
 from placements.models import Placement
@@ -179,6 +179,134 @@ def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
     )
 
 
+# Past one school the "now" panel counts each school's pupils by mark and names only those who need attention (a
+# vulnerable pupil, an absence, a register overdue), this many at most; each school's own list is a click away.
+ATTENTION_LIMIT = 50
+VULNERABLE = Q(pupil__child_protection_plan=True) | Q(pupil__looked_after=True) | Q(pupil__child_in_need=True)
+
+
+@dataclass
+class SchoolNow:
+    """One school's pupils in the session shown, counted by their mark so far."""
+
+    shown: SchoolSession
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    absent: int = 0
+    closed: int = 0
+    unmarked: int = 0
+    overdue: int = 0
+    attention: int = 0
+    not_expected: int = 0
+
+    @property
+    def school(self):
+        return self.shown.school
+
+
+@dataclass
+class WhereNowSummary:
+    """Where the pupils of many schools are: counts per school, and the pupils who need attention first."""
+
+    shown: list[SchoolSession]
+    schools: list[SchoolNow]
+    attention: list  # ExpectedSession rows, vulnerable pupils first, at most ATTENTION_LIMIT
+    is_summary = True
+
+    common = WhereNow.common
+
+    @property
+    def attention_total(self) -> int:
+        return sum(s.attention for s in self.schools)
+
+    @property
+    def totals(self) -> SchoolNow:
+        total = SchoolNow(shown=None)
+        for row in self.schools:
+            for name in (
+                "expected",
+                "present",
+                "late",
+                "absent",
+                "closed",
+                "unmarked",
+                "overdue",
+                "attention",
+                "not_expected",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+def _in_sessions_shown(shown: list[SchoolSession]) -> Q:
+    """Expected sessions of each school's session shown (no row when no school has a day to show)."""
+    groups = defaultdict(list)
+    for s in shown:
+        if s.day:
+            groups[(s.day, s.session)].append(s.school.pk)
+    condition = Q(pk__in=[])
+    for (day, session), school_ids in groups.items():
+        condition |= Q(date=day, session=session, school_id__in=school_ids)
+    return condition
+
+
+def where_pupils_are_summary(membership, schools, *, now: datetime, policy) -> WhereNowSummary:
+    """Every pupil of ``schools`` accounted for in counts per school (expected at a provider, by mark; running
+    placement but not expected then), and the pupils needing attention named. Four queries however many
+    pupils (and the calendars')."""
+    shown = sessions_shown(schools, now=now)
+    in_shown = _in_sessions_shown(shown)
+    cutoff = now - timedelta(minutes=policy.register_mark_deadline_minutes)
+    overdue = Q(mark__isnull=True, starts_at__lte=cutoff)
+    attention = overdue | Q(mark__status=RegisterMark.Status.ABSENT) | VULNERABLE
+    sessions = ExpectedSession.objects.visible_to(membership).filter(in_shown)
+    counts = {
+        row["school_id"]: row
+        for row in sessions.order_by()
+        .values("school_id")
+        .annotate(
+            expected=Count("pk"),
+            present=Count("pk", filter=Q(mark__status=RegisterMark.Status.PRESENT)),
+            late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE)),
+            absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT)),
+            closed=Count("pk", filter=Q(mark__status=RegisterMark.Status.CLOSED)),
+            unmarked=Count("pk", filter=Q(mark__isnull=True)),
+            overdue=Count("pk", filter=overdue),
+            attention=Count("pk", filter=attention),
+        )
+    }
+    not_expected = dict(
+        Placement.objects.visible_to(membership)
+        .filter(status=Placement.Status.ACTIVE, school__in=[s.pk for s in schools])
+        .exclude(Exists(ExpectedSession.objects.filter(in_shown, pupil_id=OuterRef("pupil_id"))))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pupil_id", distinct=True))
+        .values_list("school_id", "n")
+    )
+    rows = []
+    for s in shown:
+        row = SchoolNow(s, not_expected=not_expected.get(s.school.pk, 0))
+        for name, value in counts.get(s.school.pk, {}).items():
+            if name != "school_id":
+                setattr(row, name, value)
+        rows.append(row)
+    named = list(
+        sessions.filter(attention)
+        .select_related("pupil", "school", "provider", "mark")
+        .annotate(vulnerable=ExpressionWrapper(VULNERABLE, output_field=BooleanField()))
+        .order_by("-vulnerable", "school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")[
+            :ATTENTION_LIMIT
+        ]
+    )
+    deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
+    for row in named:
+        row.state = mark_state(row, now=now, deadline=deadline)
+        row.state_label, row.state_class = MARK_STATES[row.state]
+    return WhereNowSummary(shown=shown, schools=rows, attention=named)
+
+
 # --- Providers in use ------------------------------------------------------------------------------------
 
 
@@ -216,24 +344,32 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
 # --- Dashboards ----------------------------------------------------------------------------------------
 
 
-def safeguarding_now(membership, *, now: datetime, policy) -> dict:
+def safeguarding_now(membership, *, now: datetime, policy, school=None) -> dict:
     """The part of the DSL's dashboard that changes during the day, polled by the page: open safeguarding
-    concerns, and where every pupil in AP is this session."""
+    concerns, and where every pupil in AP is this session: each pupil named for one school (the membership's, or
+    ``school``, one of theirs), counts per school and the pupils needing attention for more."""
     schools = list(School.objects.visible_to(membership).order_by("name"))
     concerns = concern_selectors.open_concerns(membership)
+    shown = [school] if school is not None else schools
+    where = (
+        where_pupils_are(membership, shown, now=now, policy=policy)
+        if len(shown) == 1
+        else where_pupils_are_summary(membership, shown, now=now, policy=policy)
+    )
     return {
         "schools": schools,
-        "where": where_pupils_are(membership, schools, now=now, policy=policy),
+        "school_shown": school,
+        "where": where,
         "concerns": list(concerns[:LIST_LIMIT]),
         "now": now,
     }
 
 
-def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
+def safeguarding_dashboard(membership, *, now: datetime, policy, school=None) -> dict:
     today = day_of(now)
     follow_ups = attendance_selectors.open_follow_ups(membership)
     return {
-        **safeguarding_now(membership, now=now, policy=policy),
+        **safeguarding_now(membership, now=now, policy=policy, school=school),
         "follow_ups": list(follow_ups[:LIST_LIMIT]),
         "follow_up_count": follow_ups.count(),
         "consecutive": list(
