@@ -23,8 +23,10 @@ from providers.standing import standings
 from qa import selectors as qa_selectors
 from reports.anonymise import Anonymiser
 from trusts.calendar import CalendarError, calendars_for
-from trusts.models import School
+from trusts.models import Membership, School
+from trusts.roles import Role
 from trusts.selectors import trust_policy
+from trusts.snapshots import refresh, snapshot
 
 # How far back the dashboard looks for runs of consecutive absences.
 CONSECUTIVE_WINDOW = timedelta(days=14)
@@ -433,6 +435,37 @@ def year_window(today: date) -> tuple[date, date]:
     return attendance_selectors.year_start(today), today + timedelta(days=1)
 
 
+def _school_attendance(membership, *, start: date, end: date) -> tuple[dict, Counter, Counter]:
+    """Each school's attendance over [start, end), and how many of its pupils are persistently and severely
+    absent."""
+    persistent, severe = Counter(), Counter()
+    for figure in attendance_selectors.figures(membership, by="pupil", start=start, end=end):
+        persistent[figure.school_id] += figure.persistent
+        severe[figure.school_id] += figure.severe
+    school_figures = {
+        f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)
+    }
+    return school_figures, persistent, severe
+
+
+def snapshots_refresh(*, trust_id: int, today: date) -> int:
+    """Work out again the trust-wide figures the trust dashboard and the governors' dashboard read
+    (trusts.snapshots), as the trust's own people see them. How many were refreshed."""
+    reader = Membership(trust_id=trust_id, role=Role.TRUST_ADMIN)  # trust-wide, not saved
+    start, end = year_window(today)
+    refresh(
+        trust_id,
+        ("trust_dashboard_attendance", start, end),
+        lambda: _school_attendance(reader, start=start, end=end),
+    )
+    refresh(
+        trust_id,
+        ("figures", "school", start, end),
+        lambda: attendance_selectors.figures(reader, by="school", start=start, end=end),
+    )
+    return 2
+
+
 def trust_dashboard(membership, *, today: date, policy) -> dict:
     schools = list(
         School.objects.visible_to(membership)
@@ -458,14 +491,12 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
     ):
         by_school[school_id][status] = n
     start, end = year_window(today)
-    pupils = attendance_selectors.figures(membership, by="pupil", start=start, end=end)
-    persistent, severe = Counter(), Counter()
-    for figure in pupils:
-        persistent[figure.school_id] += figure.persistent
-        severe[figure.school_id] += figure.severe
-    school_figures = {
-        f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)
-    }
+    year = snapshot(
+        membership,
+        ("trust_dashboard_attendance", start, end),
+        lambda: _school_attendance(membership, start=start, end=end),
+    )
+    school_figures, persistent, severe = year.value
     statuses = Placement.Status.choices
     return {
         "provider_statuses": [
@@ -495,6 +526,7 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
             for school in schools
         ],
         "year_start": start,
+        "as_of": year.as_of,
         "warning_days": policy.evidence_expiry_warning_days,
         "persistent_below": PERSISTENT_ABSENCE_BELOW,
         "severe_below": SEVERE_ABSENCE_BELOW,
@@ -546,11 +578,20 @@ def governor_dashboard(membership, *, today: date) -> dict:
         today=today,
         warning_days=policy.evidence_expiry_warning_days,
     )
+    schools_using = Counter()
     for rows in providers.values():
         for p in rows:
             p["standing"] = standing[p["pk"]]
+            schools_using[p["pk"]] += 1
+    # Past one school, each school's card counts its providers by standing and the providers are listed once for
+    # the trust (a large trust's schools each use scores of providers: listing them per school repeated them).
+    providers_used = sorted(
+        ({**p, "schools": schools_using[pk]} for pk, p in used.items()),
+        key=lambda p: (p["name"].lower(), p["pk"]),
+    )
     start, end = year_window(today)
-    figures = {f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)}
+    year = attendance_selectors.figures_snapshot(membership, by="school", start=start, end=end)
+    figures = {f.key: f for f in year.value}
     # Governors see no group small enough to pick a pupil out of: below the trust's threshold the count reads
     # "fewer than N" and the figures built on it are withheld, as in the termly report.
     anonymiser = Anonymiser(policy.report_small_number_threshold)
@@ -567,9 +608,23 @@ def governor_dashboard(membership, *, today: date) -> dict:
                 else None,
                 "figure": None if small else figures.get(school.pk),
                 "providers": providers[school.pk],
+                "standings": _standing_counts(providers[school.pk]),
             }
         )
-    return {"rows": rows, "year_start": start}
+    return {
+        "rows": rows,
+        "providers_used": providers_used,
+        "year_start": start,
+        "as_of": year.as_of,
+    }
+
+
+def _standing_counts(providers) -> list[dict]:
+    counts = {}
+    for p in providers:
+        item = counts.setdefault(p["standing"].label, {"standing": p["standing"], "count": 0})
+        item["count"] += 1
+    return sorted(counts.values(), key=lambda c: (-c["count"], c["standing"].label))
 
 
 def provider_dashboard(membership, *, today: date) -> dict:

@@ -243,6 +243,14 @@ def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash)
         for day in range(2, 10):
             session = ExpectedSessionFactory(placement=placement, date=date(2026, 11, day + 1), session="am")
             RegisterMarkFactory(expected_session=session, status="absent", school_code="N")
+    # The figures are the trust's snapshot, kept up to ten minutes and saying when they were counted ...
+    body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
+    assert f'data-testid="persistent-{school.pk}">0</td>' in body
+    assert "Figures as of 09:30, counted again every 10 minutes." in body
+    # ... until the job that keeps them fresh runs (every five minutes).
+    from reports.tasks import refresh_snapshots
+
+    assert refresh_snapshots(trust_id=dash.trust_a.pk) == 2
     body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
     assert f'data-testid="persistent-{school.pk}">1</td>' in body
     assert f'data-testid="severe-{school.pk}">1</td>' in body
@@ -281,6 +289,22 @@ def test_governor_dashboard_withholds_small_groups(client, dash):
 def test_school_governor_sees_only_their_school(client, dash):
     body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
     assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
+    # One school: its providers listed on its card, its figures counted live (no snapshot time).
+    assert 'data-testid="providers-used"' not in body and dash.providers["a"].legal_name in body
+    assert 'data-testid="figures-as-of"' not in body
+
+
+def test_trust_governor_sees_providers_once_for_the_trust(client, dash):
+    body = _get(client, dash.personas["a.trust_governor"], "governor_dashboard")
+    used = body[body.index('data-testid="providers-used"') :]
+    assert used.count(dash.providers["a"].legal_name) == 1
+    card = body[
+        body.index(f'data-testid="school-{dash.schools["a1"].pk}"') : body.index(
+            'data-testid="providers-used"'
+        )
+    ]
+    assert 'data-testid="providers-in-use"' in card and dash.providers["a"].legal_name not in card
+    assert 'data-testid="figures-as-of"' in body
 
 
 # --- Provider --------------------------------------------------------------------------------------------
@@ -361,12 +385,17 @@ PINNED = {
 
 
 @pytest.mark.parametrize("persona", list(PINNED))
-def test_dashboard_queries_do_not_grow_with_rows(client, dash, persona, django_assert_num_queries):
+def test_dashboard_queries_do_not_grow_with_rows(
+    client, dash, persona, django_assert_num_queries, monkeypatch
+):
     url_name, queries = PINNED[persona]
     sign_in(client, dash.personas[persona.removesuffix("-now")])
     client.get(reverse(url_name))
+    # Counted with the trust-wide figures worked out afresh (no snapshot kept), the most a request does.
+    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:few")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
     populate(dash, 7, start=3)  # 10 pupils a school
+    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:many")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
