@@ -450,7 +450,8 @@ def _school_attendance(membership, *, start: date, end: date) -> tuple[dict, Cou
 
 def snapshots_refresh(*, trust_id: int, today: date) -> int:
     """Work out again the trust-wide figures the trust dashboard and the governors' dashboard read
-    (trusts.snapshots), as the trust's own people see them. How many were refreshed."""
+    (trusts.snapshots), and the overview and the trust-wide termly report of the default term, as the trust's
+    own people see them. How many were refreshed."""
     reader = Membership(trust_id=trust_id, role=Role.TRUST_ADMIN)  # trust-wide, not saved
     start, end = year_window(today)
     refresh(
@@ -463,7 +464,25 @@ def snapshots_refresh(*, trust_id: int, today: date) -> int:
         ("figures", "school", start, end),
         lambda: attendance_selectors.figures(reader, by="school", start=start, end=end),
     )
-    return 2
+    from reports import builder, overview, termly
+
+    refresh(
+        trust_id,
+        ("overview", today),
+        lambda: overview.trust_overview(reader, today=today, policy=trust_policy(trust_id)),
+    )
+    # The trust-wide termly report page opens on the default term (the last one).
+    terms = termly.terms_to_choose(today=today)
+    term = termly.default_term(terms, today=today)
+    if term is None:
+        return 3
+    period = termly.term_period(term)
+    refresh(
+        trust_id,
+        ("termly", "trust", period.start, period.end, today),
+        lambda: builder.report_for(reader, school=None, period=period, today=today, terms=terms),
+    )
+    return 4
 
 
 def trust_dashboard(membership, *, today: date, policy) -> dict:
