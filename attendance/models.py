@@ -221,6 +221,17 @@ class AbsenceFollowUp(models.Model):
 
     class Meta:
         ordering = ["-vulnerable", "opened_at", "pk"]
+        indexes = [
+            # The open ones, in the order the lists show them: a few thousand of a year's tens of thousands.
+            models.Index(
+                "trust",
+                models.F("vulnerable").desc(),
+                "opened_at",
+                "id",
+                condition=models.Q(closed_at__isnull=True),
+                name="followup_open_order",
+            ),
+        ]
 
     def __str__(self):
         return f"Follow-up of absence {self.expected_session}"
