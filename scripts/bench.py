@@ -510,6 +510,9 @@ def main() -> int:
         print(f"  {p['label']} ({p['role']}) answered {p['status']} in the probe")
 
     with Stack(large, redis_url(0)) as stack:
+        # The trust-wide figures' snapshots (trusts.snapshots), as the beat keeps them on a running system.
+        warm = probe(large, redis_url(0), "--warm")["warm"]
+        print(f"  snapshots refreshed: {warm['refreshed']} in {warm['seconds']:.1f} s", flush=True)
         cookies = large_probe["cookies"]
         print(
             f"Pages: {options.runs} runs of {options.seconds:g} s each, {CONCURRENCY} connections ...",

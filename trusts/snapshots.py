@@ -9,6 +9,7 @@ second. The DSL's live view never goes through here."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,12 @@ from django.utils import timezone
 from trusts.roles import Role
 
 MAX_AGE = timedelta(minutes=10)
+# A snapshot past MAX_AGE is still kept this long: while one request works it out again, the others are answered
+# from it (its "as of" says how old) instead of all counting at once.
+KEEP = timedelta(hours=1)
+# One request at a time works a snapshot out; with none kept at all, the others wait this long for its result.
+WORKING_SECONDS = 60
+WAIT_SECONDS = 30
 PREFIX = "snapshot:v1"
 
 
@@ -39,23 +46,40 @@ def key_for(trust_id: int, *parts) -> str:
 
 def snapshot(membership, parts: tuple, compute: Callable[[], Any]) -> Snapshot:
     """``compute()``'s value for ``membership``: for a trust-wide one, the trust's snapshot of ``parts`` (worked
-    out now if there is none younger than ``MAX_AGE``); for anyone else, worked out now."""
+    out now, by one request at a time, if there is none younger than ``MAX_AGE``); for anyone else, worked out
+    now."""
     if not is_trust_wide(membership):
         return Snapshot(compute(), None)
     key = key_for(membership.trust_id, *parts)
     kept = cache.get(key)
-    if kept is not None:
+    if kept is not None and timezone.now() - kept.as_of < MAX_AGE:
         return kept
+    working = f"{key}:working"
+    if cache.add(working, 1, WORKING_SECONDS):
+        try:
+            return _keep(key, compute)
+        finally:
+            cache.delete(working)
+    if kept is not None:
+        return kept  # someone is working out a fresher one
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    return _keep(key, compute)
+
+
+def _keep(key: str, compute: Callable[[], Any]) -> Snapshot:
     kept = Snapshot(compute(), timezone.now())
-    cache.set(key, kept, MAX_AGE.total_seconds())
+    cache.set(key, kept, KEEP.total_seconds())
     return kept
 
 
 def refresh(trust_id: int, parts: tuple, compute: Callable[[], Any]) -> Snapshot:
     """Work the trust's snapshot of ``parts`` out now and keep it (the refresh job: readers then find it kept)."""
-    kept = Snapshot(compute(), timezone.now())
-    cache.set(key_for(trust_id, *parts), kept, MAX_AGE.total_seconds())
-    return kept
+    return _keep(key_for(trust_id, *parts), compute)
 
 
 def forget(trust_id: int, *parts) -> None:
