@@ -32,11 +32,14 @@ def report_for(membership, *, school, period: termly.Period, today: date, terms=
 
 def report_snapshot(membership, *, school, period: termly.Period, today: date, terms=None) -> Snapshot:
     """``report_for`` for the page: for the trust's own people the trust's snapshot of that report (a term's
-    report over a large trust reads every register row of the term), for school staff built now."""
+    report over a large trust reads every register row of the term). A school's report on a period that has
+    ended is the same whoever of its readers asks (it names no one, and a school's staff and the trust see the
+    same school), so they share it too; a school's report on a period still running is built now for its staff."""
     return snapshot(
         membership,
         ("termly", school.pk if school else "trust", period.start, period.end, today),
         lambda: report_for(membership, school=school, period=period, today=today, terms=terms),
+        shared=school is not None and period.end < today,
     )
 
 

@@ -44,11 +44,11 @@ def key_for(trust_id: int, *parts) -> str:
     return ":".join([PREFIX, str(trust_id), *(str(p) for p in parts)])
 
 
-def snapshot(membership, parts: tuple, compute: Callable[[], Any]) -> Snapshot:
+def snapshot(membership, parts: tuple, compute: Callable[[], Any], *, shared: bool = False) -> Snapshot:
     """``compute()``'s value for ``membership``: for a trust-wide one, the trust's snapshot of ``parts`` (worked
     out now, by one request at a time, if there is none younger than ``MAX_AGE``); for anyone else, worked out
-    now."""
-    if not is_trust_wide(membership):
+    now. ``shared``: the value is the same for everyone who may ask (the caller knows), so anyone shares it."""
+    if not shared and not is_trust_wide(membership):
         return Snapshot(compute(), None)
     key = key_for(membership.trust_id, *parts)
     kept = cache.get(key)
