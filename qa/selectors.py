@@ -209,7 +209,17 @@ def visit_schedule(
 def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
     """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
     their school are placed."""
-    rows = [row for row in visit_schedule(membership, on=on, policy=policy) if row.overdue]
+    provider_ids = None
+    if membership is not None and membership.school_id is not None:
+        # Only the providers the school's pupils are placed with (each still scheduled on all its placements).
+        provider_ids = (
+            Placement.objects.current().filter(school_id=membership.school_id).values("provider_id")
+        )
+    rows = [
+        row
+        for row in visit_schedule(membership, on=on, policy=policy, provider_ids=provider_ids)
+        if row.overdue
+    ]
     if membership is not None and membership.school_id is not None:
         rows = [row for row in rows if row.schools]
     return rows
