@@ -343,6 +343,16 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
     return sorted(concerns.values(), key=lambda c: (not c.status_concern, not c.expired, str(c.provider)))
 
 
+def overdue_visits(membership, *, today: date, policy) -> list:
+    """The providers whose QA visit is overdue, the first LIST_LIMIT: a day's list, so for the trust's own
+    people the trust's snapshot of it (scheduling every provider reads every placement of the trust)."""
+    return snapshot(
+        membership,
+        ("overdue_visits", today),
+        lambda: qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[:LIST_LIMIT],
+    ).value
+
+
 # --- Dashboards ----------------------------------------------------------------------------------------
 
 
@@ -387,9 +397,7 @@ def safeguarding_dashboard(membership, *, now: datetime, policy, school=None) ->
         "overdue_reviews": list(
             placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today)
         ),
-        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
-            :LIST_LIMIT
-        ],
+        "overdue_visits": overdue_visits(membership, today=today, policy=policy),
         "today": today,
         "now": now,
         "warning_days": policy.evidence_expiry_warning_days,
@@ -468,6 +476,13 @@ def snapshots_refresh(*, trust_id: int, today: date) -> int:
         ("figures", "school", start, end),
         lambda: attendance_selectors.figures(reader, by="school", start=start, end=end),
     )
+    refresh(
+        trust_id,
+        ("overdue_visits", today),
+        lambda: qa_selectors.overdue_visits(on=today, membership=reader, policy=trust_policy(trust_id))[
+            :LIST_LIMIT
+        ],
+    )
     from reports import builder, overview, termly
 
     refresh(
@@ -479,14 +494,14 @@ def snapshots_refresh(*, trust_id: int, today: date) -> int:
     terms = termly.terms_to_choose(today=today)
     term = termly.default_term(terms, today=today)
     if term is None:
-        return 3
+        return 4
     period = termly.term_period(term)
     refresh(
         trust_id,
         ("termly", "trust", period.start, period.end, today),
         lambda: builder.report_for(reader, school=None, period=period, today=today, terms=terms),
     )
-    return 4
+    return 5
 
 
 def trust_dashboard(membership, *, today: date, policy) -> dict:
@@ -528,9 +543,7 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
         ],
         "provider_total": sum(provider_counts.values()),
         "submitted": list(providers.filter(status=Provider.Status.SUBMITTED).order_by("updated_at", "pk")),
-        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
-            :LIST_LIMIT
-        ],
+        "overdue_visits": overdue_visits(membership, today=today, policy=policy),
         "evidence": [
             (e, e.evidence_type in provider_selectors.critical_evidence_codes(e.provider))
             for e in evidence[:LIST_LIMIT]

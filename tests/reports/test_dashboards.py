@@ -250,7 +250,7 @@ def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash)
     # ... until the job that keeps them fresh runs (every five minutes).
     from reports.tasks import refresh_snapshots
 
-    assert refresh_snapshots(trust_id=dash.trust_a.pk) == 4
+    assert refresh_snapshots(trust_id=dash.trust_a.pk) == 5
     body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
     assert f'data-testid="persistent-{school.pk}">1</td>' in body
     assert f'data-testid="severe-{school.pk}">1</td>' in body
