@@ -222,6 +222,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 # Each entry fans out to one task per trust; the jobs decide from the database, so a missed beat catches up.
 CELERY_BEAT_SCHEDULE = {
+    # The trust-wide year-to-date figures (trusts.snapshots, kept 10 minutes): refreshed before they run out.
+    "reports-refresh-snapshots": {
+        "task": "reports.refresh_snapshots_all_trusts",
+        "schedule": timedelta(minutes=5),
+    },
     "notifications-deliver-pending": {
         "task": "trusts.tasks.deliver_pending_notifications_all_trusts",
         "schedule": timedelta(minutes=5),

@@ -141,6 +141,14 @@ class RegisterMark(models.Model):
     objects = scoped_manager(MarkQuerySet)
     history = HistoricalRecords()
 
+    class Meta:
+        indexes = [
+            # Attendance figures join a period's expected sessions to their marks and read only the status: with
+            # it in the index the join reads the index alone (a school's year: 350 ms to 35 ms on the 1x data,
+            # where PostgreSQL otherwise hashed the whole marks table).
+            models.Index(fields=["expected_session"], include=["status"], name="mark_session_status"),
+        ]
+
     def __str__(self):
         return f"{self.get_status_display()} ({self.expected_session})"
 
@@ -221,6 +229,17 @@ class AbsenceFollowUp(models.Model):
 
     class Meta:
         ordering = ["-vulnerable", "opened_at", "pk"]
+        indexes = [
+            # The open ones, in the order the lists show them: a few thousand of a year's tens of thousands.
+            models.Index(
+                "trust",
+                models.F("vulnerable").desc(),
+                "opened_at",
+                "id",
+                condition=models.Q(closed_at__isnull=True),
+                name="followup_open_order",
+            ),
+        ]
 
     def __str__(self):
         return f"Follow-up of absence {self.expected_session}"

@@ -18,6 +18,7 @@ from attendance.models import (
 )
 from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
+from trusts.snapshots import Snapshot, snapshot
 
 
 def register_rows(membership):
@@ -168,6 +169,16 @@ def figures(membership, *, by: str, start: date, end: date) -> list[Figure]:
             )
         )
     return result
+
+
+def figures_snapshot(membership, *, by: str, start: date, end: date) -> Snapshot:
+    """``figures`` for the trust's own people from the trust's snapshot, at most ``snapshots.MAX_AGE`` old
+    (``as_of`` says when); counted live for school and provider staff."""
+    return snapshot(
+        membership,
+        ("figures", by, start, end),
+        lambda: figures(membership, by=by, start=start, end=end),
+    )
 
 
 def week_bounds(day: date) -> tuple[date, date]:

@@ -202,15 +202,18 @@ def figures(request):
     )
     week = selectors.week_bounds(today)
     year = (selectors.year_start(today), today + timezone.timedelta(days=1))
+    this_week = selectors.figures_snapshot(request.membership, by=by, start=week[0], end=week[1])
+    this_year = selectors.figures_snapshot(request.membership, by=by, start=year[0], end=year[1])
     return render(
         request,
         "attendance/figures.html",
         {
             "by": by,
-            "week": selectors.figures(request.membership, by=by, start=week[0], end=week[1]),
-            "year": selectors.figures(request.membership, by=by, start=year[0], end=year[1]),
+            "week": this_week.value,
+            "year": this_year.value,
             "week_start": week[0],
             "year_start": year[0],
+            "as_of": min(filter(None, [this_week.as_of, this_year.as_of]), default=None),
         },
     )
 

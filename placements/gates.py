@@ -191,10 +191,11 @@ def _notice_gate(placement, notice, calendar) -> Gate:
 
 
 def _with_everything(pks):
-    """The placements with everything their gates read, in a fixed number of queries however many."""
+    """The placements (of ``pks``; None: any, to filter further) with everything their gates read, in a fixed
+    number of queries however many."""
+    placements = Placement.objects.all() if pks is None else Placement.objects.filter(pk__in=pks)
     return (
-        Placement.objects.filter(pk__in=pks)
-        .select_related("pupil", "provider", "school", "trust__policy", "plan")
+        placements.select_related("pupil", "provider", "school", "trust__policy", "plan")
         .prefetch_related(
             Prefetch("sessions", queryset=TimetableSession.objects.order_by("weekday", "session")),
             Prefetch("consents", queryset=Consent.objects.select_related("carer")),
@@ -215,10 +216,16 @@ def _with_everything(pks):
     )
 
 
-def gates_for(placements, *, calendars=None) -> dict[int, list[Gate]]:
+def loaded_for_gates():
+    """Placements with everything their gates read, for a page that shows both: the gates then read the
+    placement as it is (``placement_gates(..., loaded=True)``) instead of loading it again."""
+    return _with_everything(None)
+
+
+def gates_for(placements, *, calendars=None, loaded=False) -> dict[int, list[Gate]]:
     """The gates of several placements, by placement id, in a fixed number of queries however many there
-    are (for lists that say what blocks each one)."""
-    loaded = list(_with_everything([p.pk for p in placements]))
+    are (for lists that say what blocks each one). ``loaded``: the placements come from ``loaded_for_gates``."""
+    loaded = list(placements) if loaded else list(_with_everything([p.pk for p in placements]))
     if not loaded:
         return {}
     calendars = calendars or calendars_for({p.school_id: p.school for p in loaded}.values())
@@ -235,12 +242,12 @@ def gates_for(placements, *, calendars=None) -> dict[int, list[Gate]]:
     }
 
 
-def placement_gates(placement, *, calendar=None) -> list[Gate]:
+def placement_gates(placement, *, calendar=None, loaded=False) -> list[Gate]:
     """Every condition for agreeing the placement, met or not, with a message a person can act on.
 
     Blocking gates must all be met before the headteacher can agree; the others are warnings to weigh."""
     calendars = {placement.school_id: calendar} if calendar is not None else None
-    return gates_for([placement], calendars=calendars)[placement.pk]
+    return gates_for([placement], calendars=calendars, loaded=loaded)[placement.pk]
 
 
 def _gates(placement, *, calendar, committed, others) -> list[Gate]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from attendance.models import RegisterMark
-from placements.models import Placement
+from placements.models import Placement, Pupil
 from providers.models import EVIDENCE_TYPES_BY_CODE, Evidence, Provider
 from qa import schedule
 from qa.models import (
@@ -47,6 +48,29 @@ class ScheduleRow:
         return "overdue" in self.tags
 
 
+class PlacedRow(NamedTuple):
+    """What the schedule reads of one placement."""
+
+    pk: int
+    trust_id: int
+    provider_id: int
+    school_id: int
+    school_name: str
+    pupil_id: int
+    start_date: date
+    preferred_name: str
+    legal_first_name: str
+    legal_last_name: str
+
+    @property
+    def pupil_initials(self) -> str:
+        return Pupil(
+            preferred_name=self.preferred_name,
+            legal_first_name=self.legal_first_name,
+            legal_last_name=self.legal_last_name,
+        ).initials
+
+
 def frequency_for(provider: Provider, policy) -> str:
     if provider.is_registered_school:
         return policy.qa_visit_frequency
@@ -71,14 +95,28 @@ def visit_schedule(
     A fixed number of queries however many providers: placements, completed visits, open visits, attended
     sessions, terms and the policy.
     """
+    # The placements as plain rows and their providers apart: thousands of placements share a few hundred
+    # providers, and building a model object for each placement, pupil and school cost more than the query.
     placements = list(
         Placement.objects.current()
         .filter(**({"provider_id__in": provider_ids} if provider_ids is not None else {}))
-        .select_related("provider", "school", "pupil")
         .order_by("start_date", "pk")
+        .values_list(
+            "pk",
+            "trust_id",
+            "provider_id",
+            "school_id",
+            "school__name",
+            "pupil_id",
+            "start_date",
+            "pupil__preferred_name",
+            "pupil__legal_first_name",
+            "pupil__legal_last_name",
+        )
     )
     if not placements:
         return []
+    placements = [PlacedRow(*row) for row in placements]
     trust_id = trust_id or placements[0].trust_id
     policy = policy or trust_policy(trust_id)
     terms = list(Term.objects.order_by("start_date"))
@@ -89,6 +127,7 @@ def visit_schedule(
     by_provider = defaultdict(list)
     for placement in placements:
         by_provider[placement.provider_id].append(placement)
+    providers = Provider.objects.in_bulk(list(by_provider))
 
     last = {}
     open_visits = defaultdict(list)
@@ -127,7 +166,7 @@ def visit_schedule(
     placements_by_pk = {p.pk: p for p in placements}
     rows = []
     for provider_id, provider_placements in by_provider.items():
-        provider = provider_placements[0].provider
+        provider = providers[provider_id]
         visit = last.get(provider_id)
         due = schedule.next_visit_due(
             frequency=frequency_for(provider, policy),
@@ -140,7 +179,7 @@ def visit_schedule(
         )
         schools = sorted(
             {
-                p.school.name
+                p.school_name
                 for p in provider_placements
                 if visible_school_ids is None or p.school_id in visible_school_ids
             }
@@ -155,7 +194,7 @@ def visit_schedule(
             in_progress=next((v for v in opened if v.status == Visit.Status.IN_PROGRESS), None),
         )
         if due.trigger is not None:
-            row.trigger_label = placements_by_pk[due.trigger].pupil.initials
+            row.trigger_label = placements_by_pk[due.trigger].pupil_initials
         if due.due < on:
             row.tags.add("overdue")
         if due.due <= week_end:
@@ -170,7 +209,17 @@ def visit_schedule(
 def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
     """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
     their school are placed."""
-    rows = [row for row in visit_schedule(membership, on=on, policy=policy) if row.overdue]
+    provider_ids = None
+    if membership is not None and membership.school_id is not None:
+        # Only the providers the school's pupils are placed with (each still scheduled on all its placements).
+        provider_ids = (
+            Placement.objects.current().filter(school_id=membership.school_id).values("provider_id")
+        )
+    rows = [
+        row
+        for row in visit_schedule(membership, on=on, policy=policy, provider_ids=provider_ids)
+        if row.overdue
+    ]
     if membership is not None and membership.school_id is not None:
         rows = [row for row in rows if row.schools]
     return rows

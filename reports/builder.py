@@ -12,6 +12,7 @@ from reports.documents import render_report_pdf
 from trusts.models import Membership, School
 from trusts.roles import Role
 from trusts.selectors import trust_policy
+from trusts.snapshots import Snapshot, snapshot
 
 
 def report_for(membership, *, school, period: termly.Period, today: date, terms=None, progress=None):
@@ -26,6 +27,19 @@ def report_for(membership, *, school, period: termly.Period, today: date, terms=
         terms=terms,
         trust_wide=school is None,
         progress=progress,
+    )
+
+
+def report_snapshot(membership, *, school, period: termly.Period, today: date, terms=None) -> Snapshot:
+    """``report_for`` for the page: for the trust's own people the trust's snapshot of that report (a term's
+    report over a large trust reads every register row of the term). A school's report on a period that has
+    ended is the same whoever of its readers asks (it names no one, and a school's staff and the trust see the
+    same school), so they share it too; a school's report on a period still running is built now for its staff."""
+    return snapshot(
+        membership,
+        ("termly", school.pk if school else "trust", period.start, period.end, today),
+        lambda: report_for(membership, school=school, period=period, today=today, terms=terms),
+        shared=school is not None and period.end < today,
     )
 
 

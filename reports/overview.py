@@ -30,6 +30,8 @@ from reports.costs import (
 )
 from reports.termly import IN_AP, qa_outcomes
 from trusts.models import School
+from trusts.selectors import trust_policy
+from trusts.snapshots import Snapshot, snapshot
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,15 @@ def sort_rows(rows: list[dict], columns: list[Column], sort: str) -> tuple[list[
     value = (lambda r: r[column.key]) if column.numeric else (lambda r: str(r[column.key]).lower())
     present.sort(key=value, reverse=descending)
     return present + missing, ("-" if descending else "") + column.key
+
+
+def overview_snapshot(membership, *, today: date) -> Snapshot:
+    """The overview for the trust's own people from the trust's snapshot (trusts.snapshots)."""
+    return snapshot(
+        membership,
+        ("overview", today),
+        lambda: trust_overview(membership, today=today, policy=trust_policy(membership.trust_id)),
+    )
 
 
 def trust_overview(membership, *, today: date, policy) -> dict:

@@ -8,17 +8,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from reports.overview import PROVIDER_COLUMNS, SCHOOL_COLUMNS, csv_rows, sort_rows, trust_overview
+from reports.overview import PROVIDER_COLUMNS, SCHOOL_COLUMNS, csv_rows, overview_snapshot, sort_rows
 from trusts.csv_export import SafeWriter
 from trusts.permissions import permission_required
-from trusts.selectors import trust_policy
 
 
 @permission_required("report.overview")
 def overview(request):
-    data = trust_overview(
-        request.membership, today=timezone.localdate(), policy=trust_policy(request.trust.pk)
-    )
+    kept = overview_snapshot(request.membership, today=timezone.localdate())
+    data = kept.value
     schools, school_sort = sort_rows(data["school_rows"], SCHOOL_COLUMNS, request.GET.get("sort", "name"))
     providers, provider_sort = sort_rows(
         data["provider_rows"], PROVIDER_COLUMNS, request.GET.get("psort", "name")
@@ -34,15 +32,15 @@ def overview(request):
             "provider_columns": PROVIDER_COLUMNS,
             "sort": school_sort,
             "psort": provider_sort,
+            "as_of": kept.as_of,
         },
     )
 
 
 @permission_required("report.overview")
 def overview_csv(request):
-    data = trust_overview(
-        request.membership, today=timezone.localdate(), policy=trust_policy(request.trust.pk)
-    )
+    kept = overview_snapshot(request.membership, today=timezone.localdate())
+    data = kept.value
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow([f"Trust overview, {data['year_start']:%Y-%m-%d} to {data['today']:%Y-%m-%d}"])

@@ -8,11 +8,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Window
 
 from attendance import selectors as attendance_selectors
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
-from attendance.models import ChaseEvent, RegisterMark
+from attendance.models import ChaseEvent, ExpectedSession, RegisterMark
 from attendance.sessions import current_session, day_of
 from placements import selectors as placement_selectors
 from placements.models import Placement
@@ -23,8 +23,10 @@ from providers.standing import standings
 from qa import selectors as qa_selectors
 from reports.anonymise import Anonymiser
 from trusts.calendar import CalendarError, calendars_for
-from trusts.models import School
+from trusts.models import Membership, School
+from trusts.roles import Role
 from trusts.selectors import trust_policy
+from trusts.snapshots import refresh, snapshot
 
 # How far back the dashboard looks for runs of consecutive absences.
 CONSECUTIVE_WINDOW = timedelta(days=14)
@@ -179,6 +181,134 @@ def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
     )
 
 
+# Past one school the "now" panel counts each school's pupils by mark and names only those who need attention (a
+# vulnerable pupil, an absence, a register overdue), this many at most; each school's own list is a click away.
+ATTENTION_LIMIT = 50
+VULNERABLE = Q(pupil__child_protection_plan=True) | Q(pupil__looked_after=True) | Q(pupil__child_in_need=True)
+
+
+@dataclass
+class SchoolNow:
+    """One school's pupils in the session shown, counted by their mark so far."""
+
+    shown: SchoolSession
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    absent: int = 0
+    closed: int = 0
+    unmarked: int = 0
+    overdue: int = 0
+    attention: int = 0
+    not_expected: int = 0
+
+    @property
+    def school(self):
+        return self.shown.school
+
+
+@dataclass
+class WhereNowSummary:
+    """Where the pupils of many schools are: counts per school, and the pupils who need attention first."""
+
+    shown: list[SchoolSession]
+    schools: list[SchoolNow]
+    attention: list  # ExpectedSession rows, vulnerable pupils first, at most ATTENTION_LIMIT
+    is_summary = True
+
+    common = WhereNow.common
+
+    @property
+    def attention_total(self) -> int:
+        return sum(s.attention for s in self.schools)
+
+    @property
+    def totals(self) -> SchoolNow:
+        total = SchoolNow(shown=None)
+        for row in self.schools:
+            for name in (
+                "expected",
+                "present",
+                "late",
+                "absent",
+                "closed",
+                "unmarked",
+                "overdue",
+                "attention",
+                "not_expected",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+def _in_sessions_shown(shown: list[SchoolSession]) -> Q:
+    """Expected sessions of each school's session shown (no row when no school has a day to show)."""
+    groups = defaultdict(list)
+    for s in shown:
+        if s.day:
+            groups[(s.day, s.session)].append(s.school.pk)
+    condition = Q(pk__in=[])
+    for (day, session), school_ids in groups.items():
+        condition |= Q(date=day, session=session, school_id__in=school_ids)
+    return condition
+
+
+def where_pupils_are_summary(membership, schools, *, now: datetime, policy) -> WhereNowSummary:
+    """Every pupil of ``schools`` accounted for in counts per school (expected at a provider, by mark; running
+    placement but not expected then), and the pupils needing attention named. Four queries however many
+    pupils (and the calendars')."""
+    shown = sessions_shown(schools, now=now)
+    in_shown = _in_sessions_shown(shown)
+    cutoff = now - timedelta(minutes=policy.register_mark_deadline_minutes)
+    overdue = Q(mark__isnull=True, starts_at__lte=cutoff)
+    attention = overdue | Q(mark__status=RegisterMark.Status.ABSENT) | VULNERABLE
+    sessions = ExpectedSession.objects.visible_to(membership).filter(in_shown)
+    counts = {
+        row["school_id"]: row
+        for row in sessions.order_by()
+        .values("school_id")
+        .annotate(
+            expected=Count("pk"),
+            present=Count("pk", filter=Q(mark__status=RegisterMark.Status.PRESENT)),
+            late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE)),
+            absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT)),
+            closed=Count("pk", filter=Q(mark__status=RegisterMark.Status.CLOSED)),
+            unmarked=Count("pk", filter=Q(mark__isnull=True)),
+            overdue=Count("pk", filter=overdue),
+            attention=Count("pk", filter=attention),
+        )
+    }
+    not_expected = dict(
+        Placement.objects.visible_to(membership)
+        .filter(status=Placement.Status.ACTIVE, school__in=[s.pk for s in schools])
+        .exclude(Exists(ExpectedSession.objects.filter(in_shown, pupil_id=OuterRef("pupil_id"))))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pupil_id", distinct=True))
+        .values_list("school_id", "n")
+    )
+    rows = []
+    for s in shown:
+        row = SchoolNow(s, not_expected=not_expected.get(s.school.pk, 0))
+        for name, value in counts.get(s.school.pk, {}).items():
+            if name != "school_id":
+                setattr(row, name, value)
+        rows.append(row)
+    named = list(
+        sessions.filter(attention)
+        .select_related("pupil", "school", "provider", "mark")
+        .annotate(vulnerable=ExpressionWrapper(VULNERABLE, output_field=BooleanField()))
+        .order_by("-vulnerable", "school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")[
+            :ATTENTION_LIMIT
+        ]
+    )
+    deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
+    for row in named:
+        row.state = mark_state(row, now=now, deadline=deadline)
+        row.state_label, row.state_class = MARK_STATES[row.state]
+    return WhereNowSummary(shown=shown, schools=rows, attention=named)
+
+
 # --- Providers in use ------------------------------------------------------------------------------------
 
 
@@ -213,29 +343,51 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
     return sorted(concerns.values(), key=lambda c: (not c.status_concern, not c.expired, str(c.provider)))
 
 
+def overdue_visits(membership, *, today: date, policy) -> list:
+    """The providers whose QA visit is overdue, the first LIST_LIMIT: a day's list, so for the trust's own
+    people the trust's snapshot of it (scheduling every provider reads every placement of the trust)."""
+    return snapshot(
+        membership,
+        ("overdue_visits", today),
+        lambda: qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[:LIST_LIMIT],
+    ).value
+
+
 # --- Dashboards ----------------------------------------------------------------------------------------
 
 
-def safeguarding_now(membership, *, now: datetime, policy) -> dict:
+def safeguarding_now(membership, *, now: datetime, policy, school=None) -> dict:
     """The part of the DSL's dashboard that changes during the day, polled by the page: open safeguarding
-    concerns, and where every pupil in AP is this session."""
+    concerns, and where every pupil in AP is this session: each pupil named for one school (the membership's, or
+    ``school``, one of theirs), counts per school and the pupils needing attention for more."""
     schools = list(School.objects.visible_to(membership).order_by("name"))
     concerns = concern_selectors.open_concerns(membership)
+    shown = [school] if school is not None else schools
+    where = (
+        where_pupils_are(membership, shown, now=now, policy=policy)
+        if len(shown) == 1
+        else where_pupils_are_summary(membership, shown, now=now, policy=policy)
+    )
     return {
         "schools": schools,
-        "where": where_pupils_are(membership, schools, now=now, policy=policy),
+        "school_shown": school,
+        "where": where,
         "concerns": list(concerns[:LIST_LIMIT]),
         "now": now,
     }
 
 
-def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
+def safeguarding_dashboard(membership, *, now: datetime, policy, school=None) -> dict:
     today = day_of(now)
-    follow_ups = attendance_selectors.open_follow_ups(membership)
+    # The first of the open follow-ups and how many there are, in one query (the count over every row, taken
+    # before the limit).
+    follow_ups = list(
+        attendance_selectors.open_follow_ups(membership).annotate(total=Window(Count("pk")))[:LIST_LIMIT]
+    )
     return {
-        **safeguarding_now(membership, now=now, policy=policy),
-        "follow_ups": list(follow_ups[:LIST_LIMIT]),
-        "follow_up_count": follow_ups.count(),
+        **safeguarding_now(membership, now=now, policy=policy, school=school),
+        "follow_ups": follow_ups,
+        "follow_up_count": follow_ups[0].total if follow_ups else 0,
         "consecutive": list(
             attendance_selectors.recent_chase_events(
                 membership, kind=ChaseEvent.Kind.CONSECUTIVE, since=now - CONSECUTIVE_WINDOW
@@ -245,9 +397,7 @@ def safeguarding_dashboard(membership, *, now: datetime, policy) -> dict:
         "overdue_reviews": list(
             placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today)
         ),
-        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
-            :LIST_LIMIT
-        ],
+        "overdue_visits": overdue_visits(membership, today=today, policy=policy),
         "today": today,
         "now": now,
         "warning_days": policy.evidence_expiry_warning_days,
@@ -299,6 +449,63 @@ def year_window(today: date) -> tuple[date, date]:
     return attendance_selectors.year_start(today), today + timedelta(days=1)
 
 
+def _school_attendance(membership, *, start: date, end: date) -> tuple[dict, Counter, Counter]:
+    """Each school's attendance over [start, end), and how many of its pupils are persistently and severely
+    absent."""
+    persistent, severe = Counter(), Counter()
+    for figure in attendance_selectors.figures(membership, by="pupil", start=start, end=end):
+        persistent[figure.school_id] += figure.persistent
+        severe[figure.school_id] += figure.severe
+    school_figures = {
+        f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)
+    }
+    return school_figures, persistent, severe
+
+
+def snapshots_refresh(*, trust_id: int, today: date) -> int:
+    """Work out again the trust-wide figures the trust dashboard and the governors' dashboard read
+    (trusts.snapshots), and the overview and the trust-wide termly report of the default term, as the trust's
+    own people see them. How many were refreshed."""
+    reader = Membership(trust_id=trust_id, role=Role.TRUST_ADMIN)  # trust-wide, not saved
+    start, end = year_window(today)
+    refresh(
+        trust_id,
+        ("trust_dashboard_attendance", start, end),
+        lambda: _school_attendance(reader, start=start, end=end),
+    )
+    refresh(
+        trust_id,
+        ("figures", "school", start, end),
+        lambda: attendance_selectors.figures(reader, by="school", start=start, end=end),
+    )
+    refresh(
+        trust_id,
+        ("overdue_visits", today),
+        lambda: qa_selectors.overdue_visits(on=today, membership=reader, policy=trust_policy(trust_id))[
+            :LIST_LIMIT
+        ],
+    )
+    from reports import builder, overview, termly
+
+    refresh(
+        trust_id,
+        ("overview", today),
+        lambda: overview.trust_overview(reader, today=today, policy=trust_policy(trust_id)),
+    )
+    # The trust-wide termly report page opens on the default term (the last one).
+    terms = termly.terms_to_choose(today=today)
+    term = termly.default_term(terms, today=today)
+    if term is None:
+        return 4
+    period = termly.term_period(term)
+    refresh(
+        trust_id,
+        ("termly", "trust", period.start, period.end, today),
+        lambda: builder.report_for(reader, school=None, period=period, today=today, terms=terms),
+    )
+    return 5
+
+
 def trust_dashboard(membership, *, today: date, policy) -> dict:
     schools = list(
         School.objects.visible_to(membership)
@@ -324,14 +531,12 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
     ):
         by_school[school_id][status] = n
     start, end = year_window(today)
-    pupils = attendance_selectors.figures(membership, by="pupil", start=start, end=end)
-    persistent, severe = Counter(), Counter()
-    for figure in pupils:
-        persistent[figure.school_id] += figure.persistent
-        severe[figure.school_id] += figure.severe
-    school_figures = {
-        f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)
-    }
+    year = snapshot(
+        membership,
+        ("trust_dashboard_attendance", start, end),
+        lambda: _school_attendance(membership, start=start, end=end),
+    )
+    school_figures, persistent, severe = year.value
     statuses = Placement.Status.choices
     return {
         "provider_statuses": [
@@ -340,9 +545,7 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
         ],
         "provider_total": sum(provider_counts.values()),
         "submitted": list(providers.filter(status=Provider.Status.SUBMITTED).order_by("updated_at", "pk")),
-        "overdue_visits": qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[
-            :LIST_LIMIT
-        ],
+        "overdue_visits": overdue_visits(membership, today=today, policy=policy),
         "evidence": [
             (e, e.evidence_type in provider_selectors.critical_evidence_codes(e.provider))
             for e in evidence[:LIST_LIMIT]
@@ -361,6 +564,7 @@ def trust_dashboard(membership, *, today: date, policy) -> dict:
             for school in schools
         ],
         "year_start": start,
+        "as_of": year.as_of,
         "warning_days": policy.evidence_expiry_warning_days,
         "persistent_below": PERSISTENT_ABSENCE_BELOW,
         "severe_below": SEVERE_ABSENCE_BELOW,
@@ -412,11 +616,20 @@ def governor_dashboard(membership, *, today: date) -> dict:
         today=today,
         warning_days=policy.evidence_expiry_warning_days,
     )
+    schools_using = Counter()
     for rows in providers.values():
         for p in rows:
             p["standing"] = standing[p["pk"]]
+            schools_using[p["pk"]] += 1
+    # Past one school, each school's card counts its providers by standing and the providers are listed once for
+    # the trust (a large trust's schools each use scores of providers: listing them per school repeated them).
+    providers_used = sorted(
+        ({**p, "schools": schools_using[pk]} for pk, p in used.items()),
+        key=lambda p: (p["name"].lower(), p["pk"]),
+    )
     start, end = year_window(today)
-    figures = {f.key: f for f in attendance_selectors.figures(membership, by="school", start=start, end=end)}
+    year = attendance_selectors.figures_snapshot(membership, by="school", start=start, end=end)
+    figures = {f.key: f for f in year.value}
     # Governors see no group small enough to pick a pupil out of: below the trust's threshold the count reads
     # "fewer than N" and the figures built on it are withheld, as in the termly report.
     anonymiser = Anonymiser(policy.report_small_number_threshold)
@@ -433,9 +646,23 @@ def governor_dashboard(membership, *, today: date) -> dict:
                 else None,
                 "figure": None if small else figures.get(school.pk),
                 "providers": providers[school.pk],
+                "standings": _standing_counts(providers[school.pk]),
             }
         )
-    return {"rows": rows, "year_start": start}
+    return {
+        "rows": rows,
+        "providers_used": providers_used,
+        "year_start": start,
+        "as_of": year.as_of,
+    }
+
+
+def _standing_counts(providers) -> list[dict]:
+    counts = {}
+    for p in providers:
+        item = counts.setdefault(p["standing"].label, {"standing": p["standing"], "count": 0})
+        item["count"] += 1
+    return sorted(counts.values(), key=lambda c: (-c["count"], c["standing"].label))
 
 
 def provider_dashboard(membership, *, today: date) -> dict:

@@ -1,4 +1,5 @@
-"""The trust-wide termly report is built here, off the request: the page polls the run's progress."""
+"""The trust-wide termly report is built here, off the request: the page polls the run's progress. And the
+trust-wide figures the dashboards read are kept fresh here (trusts.snapshots)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from trusts.tasking import TrustTask
+from trusts.tasking import TrustTask, for_each_trust
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +34,18 @@ def build_report(*, trust_id: int, run_id: int) -> str:
         raise
     services.report_run_finish(run=run, pdf=pdf)
     return "built"
+
+
+@shared_task(base=TrustTask, name="reports.refresh_snapshots")
+def refresh_snapshots(*, trust_id: int) -> int:
+    """The trust's year-to-date figures worked out again, every few minutes (well inside
+    ``trusts.snapshots.MAX_AGE``), so the trust's dashboards find them kept instead of counting hundreds of
+    thousands of register rows on a request. Only writes the cache: run twice at once, the later one wins."""
+    from django.utils import timezone
+
+    from reports import selectors
+
+    return selectors.snapshots_refresh(trust_id=trust_id, today=timezone.localdate())
+
+
+refresh_snapshots_all_trusts = for_each_trust(refresh_snapshots)

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from reports import services, termly
-from reports.builder import report_for
+from reports.builder import report_for, report_snapshot
 from reports.documents import render_report_pdf, report_csv
 from reports.forms import PeriodForm
 from reports.models import ReportRun
@@ -65,11 +65,12 @@ def report_index(request):
 
 def _report_page(request, *, school, template="reports/termly/report.html"):
     period, form, terms = _period(request)
-    report = None
+    report = as_of = None
     if period is not None:
-        report = report_for(
+        kept = report_snapshot(
             request.membership, school=school, period=period, today=timezone.localdate(), terms=terms
         )
+        report, as_of = kept.value, kept.as_of
     runs = list(
         ReportRun.objects.visible_to(request.membership)
         .filter(school=school)
@@ -82,6 +83,7 @@ def _report_page(request, *, school, template="reports/termly/report.html"):
         {
             "school": school,
             "report": report,
+            "as_of": as_of,
             "form": form,
             "has_terms": bool(terms),
             "runs": runs,

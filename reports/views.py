@@ -2,15 +2,15 @@
 pages where the person acts. The pages read, they never write."""
 
 from django import forms
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from placements.models import Pupil
 from reports import chronology, selectors
 from trusts.access import get_visible_or_404
 from trusts.calendar import calendars_for
-from trusts.models import Membership
+from trusts.models import Membership, School
 from trusts.permissions import member_required, permission_required
 from trusts.roles import Role
 from trusts.selectors import trust_policy
@@ -59,10 +59,23 @@ def school_dashboard(request):
     return render(request, "reports/school_dashboard.html", context)
 
 
+def _school_asked(request):
+    """The school of ``?school=`` when the DSL sees more than one: one of theirs, else 404."""
+    pk = request.GET.get("school")
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404("No such school.")
+    return get_object_or_404(School.objects.visible_to(request.membership), pk=int(pk))
+
+
 @permission_required("dashboard.safeguarding")
 def safeguarding_dashboard(request):
     context = selectors.safeguarding_dashboard(
-        request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
+        request.membership,
+        now=timezone.now(),
+        policy=trust_policy(request.trust.pk),
+        school=_school_asked(request),
     )
     context["poll_seconds"] = POLL_SECONDS
     return render(request, "reports/safeguarding_dashboard.html", context)
@@ -72,7 +85,10 @@ def safeguarding_dashboard(request):
 def safeguarding_now(request):
     """The dashboard's live part alone: the page asks for it every ``POLL_SECONDS`` and swaps it in."""
     context = selectors.safeguarding_now(
-        request.membership, now=timezone.now(), policy=trust_policy(request.trust.pk)
+        request.membership,
+        now=timezone.now(),
+        policy=trust_policy(request.trust.pk),
+        school=_school_asked(request),
     )
     context["poll_seconds"] = POLL_SECONDS
     return render(request, "reports/_safeguarding_now.html", context)

@@ -16,10 +16,11 @@ chosen factor, and at a tenth of it for the query-count comparison; both kept an
 It prints one table, writes it to docs/performance.md, and exits 1 when a target is missed. Timings depend on
 the machine and on what else runs on it: the file says which machine it ran on.
 
-    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild] [--only register,jobs]
+    python scripts/bench.py [--factor 1] [--runs 3] [--seconds 5] [--rebuild] [--only register,jobs] [--page TEXT]
 
-``--only`` measures some of the parts (pages, register, documents, jobs, memory) and prints them without
-writing docs/performance.md, which holds the full run.
+``--only`` measures some of the parts (pages, register, documents, jobs, memory) and ``--page TEXT`` (repeatable)
+only the pages whose label or role contains TEXT; both print without writing docs/performance.md, which holds the
+full run.
 """
 
 from __future__ import annotations
@@ -479,6 +480,13 @@ def main() -> int:
         help=f"Comma-separated parts to measure, of {','.join(PARTS)} (default: all; a partial run is printed, "
         "not written to docs/performance.md).",
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="Only the pages whose label or role contains TEXT (repeatable); a partial run, not written.",
+    )
     options = parser.parse_args()
     unknown = options.only - set(PARTS)
     if unknown:
@@ -506,6 +514,13 @@ def main() -> int:
     large_probe = probe(large, redis_url(0), *wanted) if wanted else {}
     large_probe.setdefault("pages", [])
     large_probe.setdefault("documents", [])
+    if options.page:
+        wanted_pages = [text.lower() for text in options.page]
+        large_probe["pages"] = [
+            p
+            for p in large_probe["pages"]
+            if any(w in f"{p['label']} {p['role']}".lower() for w in wanted_pages)
+        ]
     table = Table()
     failed_pages = [p for p in large_probe["pages"] if p["status"] != 200]
     for p in failed_pages:
@@ -638,7 +653,7 @@ def main() -> int:
     text = table.text()
     print()
     print(text)
-    if only == set(PARTS):
+    if only == set(PARTS) and not options.page:
         write_results(table, where, started, options)
     if table.missed:
         print(f"Missed {len(table.missed)} target(s): " + "; ".join(table.missed))

@@ -143,6 +143,15 @@ def _require_postgresql(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_snapshots(monkeypatch):
+    """Each test starts with no kept trust-wide figures (trusts.snapshots): a snapshot from an earlier test's
+    data must not answer for this one's."""
+    import uuid
+
+    monkeypatch.setattr("trusts.snapshots.PREFIX", f"snapshot:test:{uuid.uuid4().hex}")
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {

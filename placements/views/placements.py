@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from placements import census, forms, lifecycle, selectors
 from placements.agreements import sla
-from placements.gates import agreement_readiness, placement_gates
+from placements.gates import agreement_readiness, loaded_for_gates, placement_gates
 from placements.models import Attachment, Placement, Plan
 from placements.panels import placement_panels
 from placements.views.common import get_placement, show_error, to_detail
+from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, permission_required
 from trusts.services import access_log_record
@@ -62,11 +63,19 @@ def placement_create(request):
 
 @permission_required("placement.read")
 def placement_detail(request, placement_pk):
-    placement = get_placement(request, placement_pk)
     membership = request.membership
     # The school's own records of the placement (conditions, costs, agreements) are for the people who work
     # with pupils' records; the provider's staff see the placement, its timetable, plan and reports.
     school_view = has_perm(membership, "pupil.read")
+    if school_view:
+        # Loaded once with everything its gates read (timetable, consents, agreements, plan, SLA versions,
+        # notices): the page shows the same records, and the gates read them from here.
+        placement = get_visible_or_404(
+            loaded_for_gates().select_related("referral_form"), membership, pk=placement_pk
+        )
+    else:
+        placement = get_placement(request, placement_pk)
+    others = list(selectors.other_current_placements(placement))
     open_ = placement.status != Placement.Status.ENDED
     committed = placement.status in Placement.COMMITTED_STATUSES
     # The page shows the pupil, so every view is logged, the provider's staff's too.
@@ -88,9 +97,11 @@ def placement_detail(request, placement_pk):
         "can_read_sla": has_perm(membership, "sla.read"),
         "can_issue_notice": open_ and has_perm(membership, "notice.issue"),
         "can_manage_reviews": open_ and has_perm(membership, "review.manage"),
-        "education": selectors.weekly_education(placement),
-        "others": selectors.other_current_placements(placement),
-        "plan": Plan.objects.filter(placement=placement).prefetch_related("targets").first(),
+        "education": selectors.weekly_education(placement, others=others),
+        "others": others,
+        "plan": _plan_of(placement)
+        if school_view
+        else Plan.objects.filter(placement=placement).prefetch_related("targets").first(),
         "reviews": placement.reviews.all(),
         "provider_reports": placement.provider_reports.select_related("written_by"),
         "incidents": placement.incidents.all(),
@@ -113,15 +124,15 @@ def placement_detail(request, placement_pk):
     context["past_concerns"] = [c for c in concerns if not c.is_open]
     context["behaviour_updates"] = list(placement.behaviour_updates.select_related("written_by"))
     if school_view:
-        versions = list(placement.sla_versions.defer("pdf", "signed_pdf", "snapshot").order_by("-number"))
+        versions = placement.versions_newest_first
         context.update(
             {
-                "gates": placement_gates(placement),
-                "consents": placement.consents.select_related("carer"),
+                "gates": placement_gates(placement, loaded=True),
+                "consents": placement.consents.all(),
                 "la_agreements": placement.la_agreements.all(),
                 "sla_versions": versions,
                 "sla_current": sla.sla_is_current(versions[0] if versions else None, placement),
-                "notices": placement.notices.defer("pdf", "contents"),
+                "notices": placement.notices_newest_first,
                 "suspension_notices": placement.suspension_notices.all()
                 if placement.reason == Placement.Reason.SUSPENSION
                 else [],
@@ -134,6 +145,14 @@ def placement_detail(request, placement_pk):
     # Agree is offered only where it can succeed; otherwise the page says what still blocks it.
     context["agree_blocked"] = context["can_agree"] and bool(context.get("blocking"))
     return render(request, "placements/placement_detail.html", context)
+
+
+def _plan_of(placement):
+    """The plan loaded with the placement (``with_everything``), or None."""
+    try:
+        return placement.plan
+    except Plan.DoesNotExist:
+        return None
 
 
 @permission_required("placement.edit")

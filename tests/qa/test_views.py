@@ -104,7 +104,7 @@ def test_list_pages_have_pinned_query_counts(client, s, n, django_assert_num_que
     client.get(reverse("qa:schedule"))  # warm the session and framework
     # User and second factor (the session and memberships come from the cache), then the schedule's fixed
     # set, the same for 3 or 9 providers.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("qa:schedule"))
     assert (
         response.status_code == 200 and response.content.decode().count('data-testid="schedule-row"') == n + 1

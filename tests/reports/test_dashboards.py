@@ -40,6 +40,72 @@ def test_trust_dsl_sees_both_schools(client, dash):
     assert dash.schools["a2"].name in body
 
 
+def test_trust_dsl_counts_each_school_and_names_the_pupils_needing_attention(client, dash):
+    with scopes_disabled():
+        from attendance.models import ExpectedSession
+        from tests.factories import RegisterMarkFactory
+
+        # The third pupil of each school: not vulnerable, and now marked present, so needing no attention.
+        quiet = ExpectedSession.objects.get(pupil__legal_first_name="A2First2", date=MONDAY, session="am")
+        Pupil.objects.filter(pk=quiet.pupil_id).update(
+            child_in_need=False, looked_after=False, child_protection_plan=False
+        )
+        RegisterMarkFactory(expected_session=quiet, status="present")
+    sign_in(client, dash.personas["a.trust_dsl"])
+    response = client.get(reverse("safeguarding_dashboard"))
+    body = response.content.decode()
+    where = response.context["where"]
+    rows = {r.school.pk: r for r in where.schools}
+    a1, a2 = rows[dash.schools["a1"].pk], rows[dash.schools["a2"].pk]
+    # Every pupil accounted for: three expected a school (by mark), three placed but not expected on Mondays.
+    assert (a1.expected, a1.present, a1.absent, a1.unmarked, a1.overdue, a1.not_expected) == (
+        3,
+        1,
+        1,
+        1,
+        1,
+        3,
+    )
+    assert (a2.expected, a2.present, a2.absent, a2.unmarked, a2.overdue, a2.not_expected) == (
+        3,
+        2,
+        1,
+        0,
+        0,
+        3,
+    )
+    assert where.totals.expected == 6 and where.attention_total == 5
+    assert 'data-testid="where-by-school"' in body
+    # The vulnerable pupils come first, then the overdue register; the quiet pupil is counted, not named.
+    named = [row.pupil.legal_first_name for row in where.attention]
+    assert named[:4] == ["A1First0", "A1First1", "A2First0", "A2First1"] and named[4] == "A1First2"
+    now_panel = body[body.index('data-testid="where-now"') : body.index('data-testid="follow-ups"')]
+    assert "A2First2" not in now_panel and "A1First2 A1Last2" in now_panel
+    assert f"?school={dash.schools['a2'].pk}" in body
+
+
+def test_trust_dsl_opens_one_school_to_every_pupil(client, dash):
+    sign_in(client, dash.personas["a.trust_dsl"])
+    school = dash.schools["a2"]
+    body = client.get(reverse("safeguarding_dashboard") + f"?school={school.pk}").content.decode()
+    # The live panel names every pupil of that school; the rest of the dashboard stays trust-wide.
+    now_panel = body[body.index('data-testid="where-now"') : body.index('data-testid="follow-ups"')]
+    assert "A2First2 A2Last2" in now_panel and "A1First0" not in now_panel
+    assert "not expected at a provider today" in body
+    assert f'hx-get="/dashboard/safeguarding/now/?school={school.pk}"' in body
+    panel = client.get(reverse("safeguarding_now") + f"?school={school.pk}").content.decode()
+    assert "A2First2 A2Last2" in panel and "A1First0" not in panel
+
+
+@pytest.mark.parametrize("asked", ["b1", "a2-for-school-dsl", "nonsense", "-1", "99999999999999999999"])
+def test_a_school_the_dsl_cannot_see_is_not_found(client, dash, asked):
+    persona = dash.personas["a.school_dsl" if asked.startswith("a2") else "a.trust_dsl"]
+    value = {"b1": dash.schools["b1"].pk, "a2-for-school-dsl": dash.schools["a2"].pk}.get(asked, asked)
+    sign_in(client, persona)
+    for name in ("safeguarding_dashboard", "safeguarding_now"):
+        assert client.get(reverse(name) + f"?school={value}").status_code == 404
+
+
 def test_before_the_afternoon_the_morning_marks_show_and_after_it_the_afternoon(client, dash, clock):
     clock.move_to(at(MONDAY, 13, 0), tick=False)
     body = _get(client, dash.personas["a.school_dsl"], "safeguarding_dashboard")
@@ -177,6 +243,14 @@ def test_trust_dashboard_shows_the_register_placements_and_absence(client, dash)
         for day in range(2, 10):
             session = ExpectedSessionFactory(placement=placement, date=date(2026, 11, day + 1), session="am")
             RegisterMarkFactory(expected_session=session, status="absent", school_code="N")
+    # The figures are the trust's snapshot, kept up to ten minutes and saying when they were counted ...
+    body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
+    assert f'data-testid="persistent-{school.pk}">0</td>' in body
+    assert "Figures as of 09:30, counted again every 10 minutes." in body
+    # ... until the job that keeps them fresh runs (every five minutes).
+    from reports.tasks import refresh_snapshots
+
+    assert refresh_snapshots(trust_id=dash.trust_a.pk) == 5
     body = _get(client, dash.personas["a.trust_admin"], "trust_dashboard")
     assert f'data-testid="persistent-{school.pk}">1</td>' in body
     assert f'data-testid="severe-{school.pk}">1</td>' in body
@@ -215,6 +289,22 @@ def test_governor_dashboard_withholds_small_groups(client, dash):
 def test_school_governor_sees_only_their_school(client, dash):
     body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
     assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
+    # One school: its providers listed on its card, its figures counted live (no snapshot time).
+    assert 'data-testid="providers-used"' not in body and dash.providers["a"].legal_name in body
+    assert 'data-testid="figures-as-of"' not in body
+
+
+def test_trust_governor_sees_providers_once_for_the_trust(client, dash):
+    body = _get(client, dash.personas["a.trust_governor"], "governor_dashboard")
+    used = body[body.index('data-testid="providers-used"') :]
+    assert used.count(dash.providers["a"].legal_name) == 1
+    card = body[
+        body.index(f'data-testid="school-{dash.schools["a1"].pk}"') : body.index(
+            'data-testid="providers-used"'
+        )
+    ]
+    assert 'data-testid="providers-in-use"' in card and dash.providers["a"].legal_name not in card
+    assert 'data-testid="figures-as-of"' in body
 
 
 # --- Provider --------------------------------------------------------------------------------------------
@@ -279,15 +369,18 @@ def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, 
 
 # --- Query counts ----------------------------------------------------------------------------------------
 
-# The safeguarding and trust dashboards include overdue QA visits: three queries (placements, terms, visits).
+# The safeguarding and trust dashboards include overdue QA visits: four queries (placements, their providers,
+# terms, visits).
 PINNED = {
-    # The overdue QA visits (3) and the open safeguarding concerns (1) joined the dashboard.
+    # The overdue QA visits (4) and the open safeguarding concerns (1) joined the dashboard; the open
+    # follow-ups and their count are one query.
     "a.school_dsl": ("safeguarding_dashboard", 19),
-    "a.trust_dsl": ("safeguarding_dashboard", 19),
+    # Past one school: counts per school (one more query: the pupils placed but not expected then).
+    "a.trust_dsl": ("safeguarding_dashboard", 20),
     "a.school_dsl-now": ("safeguarding_now", 9),
     # Placements causing concern: the list and its count (2).
     "a.headteacher": ("school_dashboard", 13),
-    "a.trust_admin": ("trust_dashboard", 16),
+    "a.trust_admin": ("trust_dashboard", 17),
     "a.trust_governor": ("governor_dashboard", 9),
     # Referrals waiting for the provider's answer (the list and its count) and behaviour updates due (3).
     "a.provider_staff": ("provider_dashboard", 9),
@@ -295,12 +388,17 @@ PINNED = {
 
 
 @pytest.mark.parametrize("persona", list(PINNED))
-def test_dashboard_queries_do_not_grow_with_rows(client, dash, persona, django_assert_num_queries):
+def test_dashboard_queries_do_not_grow_with_rows(
+    client, dash, persona, django_assert_num_queries, monkeypatch
+):
     url_name, queries = PINNED[persona]
     sign_in(client, dash.personas[persona.removesuffix("-now")])
     client.get(reverse(url_name))
+    # Counted with the trust-wide figures worked out afresh (no snapshot kept), the most a request does.
+    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:few")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
     populate(dash, 7, start=3)  # 10 pupils a school
+    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:many")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200

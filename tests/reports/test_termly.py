@@ -4,10 +4,11 @@ no pupil named anywhere; pinned queries that do not grow with pupils, schools or
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from reports.models import ReportRun
@@ -345,3 +346,28 @@ def test_pages_without_ids_show_nothing_of_another_trust_or_school(client, data,
             body = response.content.decode()
             leaked = [m for m in data.markers_for(membership) if m in body]
             assert not leaked, (key, name, leaked)
+
+
+def test_a_school_s_report_on_an_ended_period_is_shared_by_its_readers(client, data, terms):
+    from reports.builder import report_snapshot
+    from reports.termly import custom_period
+
+    period = custom_period(date(2026, 9, 1), date(2026, 9, 30))
+    school = data.schools["a1"]
+    governor, head = data.personas["a.school_governor"], data.personas["a.headteacher"]
+    with scope(trust=data.trust_a.pk):
+        first = report_snapshot(governor, school=school, period=period, today=date(2026, 11, 23))
+        again = report_snapshot(head, school=school, period=period, today=date(2026, 11, 23))
+        # A period still running is built for the school's staff on each request.
+        running = report_snapshot(
+            governor,
+            school=school,
+            period=custom_period(date(2026, 11, 1), date(2026, 11, 30)),
+            today=date(2026, 11, 23),
+        )
+    assert first.as_of is not None and again.as_of == first.as_of
+    assert again.value.period == first.value.period
+    assert running.as_of is None
+    sign_in(client, governor)
+    body = client.get(_url("school_report", school, start="2026-09-01", end="2026-09-30")).content.decode()
+    assert 'data-testid="figures-as-of"' in body

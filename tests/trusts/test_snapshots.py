@@ -1,0 +1,51 @@
+"""Trust-wide figures kept a few minutes (trusts.snapshots): shared by the trust's own people, counted live for
+school staff, worked out again by one request at a time once old."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+
+from trusts.models import Membership
+from trusts.roles import Role
+from trusts.snapshots import MAX_AGE, key_for, snapshot
+
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+class Counter:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.calls
+
+
+def test_trust_wide_people_share_a_snapshot_school_staff_count_live(time_machine):
+    time_machine.move_to(NOON, tick=False)
+    admin = Membership(trust_id=910001, role=Role.TRUST_ADMIN)
+    governor = Membership(trust_id=910001, role=Role.GOVERNOR)
+    head = Membership(trust_id=910001, role=Role.HEADTEACHER, school_id=5)
+    count = Counter()
+    first = snapshot(admin, ("x",), count)
+    assert (first.value, first.as_of) == (1, NOON)
+    assert snapshot(governor, ("x",), count).value == 1  # the same trust's snapshot
+    assert snapshot(Membership(trust_id=910002, role=Role.TRUST_ADMIN), ("x",), count).value == 2
+    live = snapshot(head, ("x",), count)
+    assert (live.value, live.as_of) == (3, None)
+
+
+def test_an_old_snapshot_is_worked_out_again_and_one_being_worked_out_is_served_stale(time_machine):
+    time_machine.move_to(NOON, tick=False)
+    admin = Membership(trust_id=910003, role=Role.TRUST_ADMIN)
+    count = Counter()
+    assert snapshot(admin, ("y",), count).value == 1
+    time_machine.move_to(NOON + MAX_AGE + timedelta(seconds=1), tick=False)
+    # Another request is working it out: this one is answered from the old one, which says its age.
+    cache.add(key_for(910003, "y") + ":working", 1, 60)
+    stale = snapshot(admin, ("y",), count)
+    assert (stale.value, stale.as_of) == (1, NOON) and count.calls == 1
+    cache.delete(key_for(910003, "y") + ":working")
+    fresh = snapshot(admin, ("y",), count)
+    assert fresh.value == 2 and fresh.as_of == NOON + MAX_AGE + timedelta(seconds=1)

@@ -1,0 +1,86 @@
+"""Trust-wide figures kept for a few minutes: the year-to-date attendance of every school and pupil of a large
+trust is a scan of hundreds of thousands of register rows, and the people who read it across the trust (trust
+admin, trust governors) need it to the quarter hour, not to the second. A snapshot is the figures as of a time
+the page shows ("figures as of 10:40"); it is worked out again once it is ``MAX_AGE`` old.
+
+Only trust-wide memberships share a snapshot (one per trust and what it is of): a school-bound or provider
+membership sees few enough rows to be counted live, and counting live keeps a school's own figures to the
+second. The DSL's live view never goes through here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from trusts.roles import Role
+
+MAX_AGE = timedelta(minutes=10)
+# A snapshot past MAX_AGE is still kept this long: while one request works it out again, the others are answered
+# from it (its "as of" says how old) instead of all counting at once.
+KEEP = timedelta(hours=1)
+# One request at a time works a snapshot out; with none kept at all, the others wait this long for its result.
+WORKING_SECONDS = 60
+WAIT_SECONDS = 30
+PREFIX = "snapshot:v1"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    value: Any
+    as_of: datetime | None  # None: counted just now for this request alone (live)
+
+
+def is_trust_wide(membership) -> bool:
+    return membership.school_id is None and membership.role != Role.PROVIDER_STAFF
+
+
+def key_for(trust_id: int, *parts) -> str:
+    return ":".join([PREFIX, str(trust_id), *(str(p) for p in parts)])
+
+
+def snapshot(membership, parts: tuple, compute: Callable[[], Any], *, shared: bool = False) -> Snapshot:
+    """``compute()``'s value for ``membership``: for a trust-wide one, the trust's snapshot of ``parts`` (worked
+    out now, by one request at a time, if there is none younger than ``MAX_AGE``); for anyone else, worked out
+    now. ``shared``: the value is the same for everyone who may ask (the caller knows), so anyone shares it."""
+    if not shared and not is_trust_wide(membership):
+        return Snapshot(compute(), None)
+    key = key_for(membership.trust_id, *parts)
+    kept = cache.get(key)
+    if kept is not None and timezone.now() - kept.as_of < MAX_AGE:
+        return kept
+    working = f"{key}:working"
+    if cache.add(working, 1, WORKING_SECONDS):
+        try:
+            return _keep(key, compute)
+        finally:
+            cache.delete(working)
+    if kept is not None:
+        return kept  # someone is working out a fresher one
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    return _keep(key, compute)
+
+
+def _keep(key: str, compute: Callable[[], Any]) -> Snapshot:
+    kept = Snapshot(compute(), timezone.now())
+    cache.set(key, kept, KEEP.total_seconds())
+    return kept
+
+
+def refresh(trust_id: int, parts: tuple, compute: Callable[[], Any]) -> Snapshot:
+    """Work the trust's snapshot of ``parts`` out now and keep it (the refresh job: readers then find it kept)."""
+    return _keep(key_for(trust_id, *parts), compute)
+
+
+def forget(trust_id: int, *parts) -> None:
+    cache.delete(key_for(trust_id, *parts))
