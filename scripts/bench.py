@@ -529,6 +529,9 @@ def main() -> int:
     with Stack(large, redis_url(0)) as stack:
         cookies = large_probe.get("cookies", {})
         if "pages" in only:
+            # The trust-wide figures' snapshots (trusts.snapshots), as the beat keeps them on a running system.
+            warm = probe(large, redis_url(0), "--warm")["warm"]
+            print(f"  snapshots refreshed: {warm['refreshed']} in {warm['seconds']:.1f} s", flush=True)
             print(
                 f"Pages: {options.runs} runs of {options.seconds:g} s each, {CONCURRENCY} connections ...",
                 flush=True,
