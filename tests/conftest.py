@@ -13,6 +13,7 @@ from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_scopes import scopes_disabled
 
+from apcommission.middleware import SESSION_SEEN_KEY
 from tests.factories import (
     MembershipFactory,
     ProviderFactory,
@@ -112,6 +113,8 @@ def sign_in(client, membership):
     needs it, the second factor passed."""
     client.force_login(membership.user)
     session = client.session
+    # Signing in again on the same client keeps the session's data: its idle clock starts again here.
+    session.pop(SESSION_SEEN_KEY, None)
     session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
     if membership.role in TWO_FACTOR_ROLES or any(
         m.role in TWO_FACTOR_ROLES for m in _memberships(membership.user)

@@ -324,6 +324,7 @@ def test_pages_have_a_fixed_number_of_queries(world, client):
     with time_machine.travel(NOW, tick=False):
         review = _prepare(world)
         sign_in(client, world.personas["a.trust_admin"])
+        _pages_queries(client, review)  # the session and memberships into the cache
         few = _pages_queries(client, review)
         for _n in range(20):
             _pupil(world, date(2004, 1, 10))
@@ -334,7 +335,7 @@ def test_pages_have_a_fixed_number_of_queries(world, client):
                 RetentionReview.objects.create(trust=world.trust_a, status="done", checked_at=NOW)
         more = _pages_queries(client, review)
     assert many[2].content.decode().count('data-testid="due-pupil"') == 22
-    assert few[:2] == many[:2] == more[:2] == (9, 10), (few[:2], many[:2], more[:2])
+    assert few[:2] == many[:2] == more[:2] == (4, 5), (few[:2], many[:2], more[:2])
 
 
 @pytest.mark.django_db
