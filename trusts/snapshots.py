@@ -52,7 +52,7 @@ def snapshot(membership, parts: tuple, compute: Callable[[], Any], *, shared: bo
         return Snapshot(compute(), None)
     key = key_for(membership.trust_id, *parts)
     kept = cache.get(key)
-    if kept is not None and timezone.now() - kept.as_of < MAX_AGE:
+    if kept is not None and timedelta(0) <= timezone.now() - kept.as_of < MAX_AGE:
         return kept
     working = f"{key}:working"
     if cache.add(working, 1, WORKING_SECONDS):
