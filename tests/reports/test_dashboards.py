@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -395,10 +396,10 @@ def test_dashboard_queries_do_not_grow_with_rows(
     sign_in(client, dash.personas[persona.removesuffix("-now")])
     client.get(reverse(url_name))
     # Counted with the trust-wide figures worked out afresh (no snapshot kept), the most a request does.
-    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:few")
+    monkeypatch.setattr("trusts.snapshots.PREFIX", f"snapshot:few:{uuid.uuid4().hex}")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
     populate(dash, 7, start=3)  # 10 pupils a school
-    monkeypatch.setattr("trusts.snapshots.PREFIX", "snapshot:many")
+    monkeypatch.setattr("trusts.snapshots.PREFIX", f"snapshot:many:{uuid.uuid4().hex}")
     with django_assert_num_queries(queries):
         assert client.get(reverse(url_name)).status_code == 200
