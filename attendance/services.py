@@ -331,6 +331,10 @@ def mark_record(
         school_code=_derived_code(status=status, arrangement=arrangement),
     )
     connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return _mark_record_portable(
+            session=session, mark=mark, expected_version=expected_version, arrangement=arrangement, now=now
+        )
     fields = [f for f in RegisterMark._meta.concrete_fields]
     columns = [f.column for f in fields]
     params = {
@@ -372,6 +376,41 @@ def mark_record(
 
         chase.delay(trust_id=session.trust_id)
     return mark
+
+
+def _mark_record_portable(*, session, mark, expected_version, arrangement, now) -> RegisterMark:
+    """``mark_record``'s write for a database without data-modifying CTEs (SQLite, the embedded demo): the same
+    rules (the version check, the attendance officer's code kept on an absence, the follow-up a mark settles)
+    in a few ORM statements under the session's row lock."""
+    with transaction.atomic():
+        locked = ExpectedSession.objects.select_for_update().get(pk=session.pk)
+        current = RegisterMark.objects.filter(expected_session=locked).first()
+        if expected_version is not None and expected_version != (
+            current.version if current else UNMARKED_VERSION
+        ):
+            raise StaleMarkError(current=current, attempted=mark.status)
+        if current is None:
+            current = mark
+        else:
+            keep_code = current.code_set_by_id is not None and mark.status == RegisterMark.Status.ABSENT
+            for field in ("status", "late_minutes", "absence_reason", "marked_by", "marked_at"):
+                setattr(current, field, getattr(mark, field))
+            current.version += 1
+            if not keep_code:
+                current.school_code = _derived_code(status=mark.status, arrangement=arrangement)
+                current.code_set_by = None
+                current.code_set_at = None
+        current.save()
+        if mark.status != RegisterMark.Status.ABSENT:
+            AbsenceFollowUp.objects.filter(
+                expected_session=locked, closed_at__isnull=True, contacted_at__isnull=True
+            ).update(closed_at=now, outcome="", reason=FOLLOW_UP_CLOSED_BY_MARK)
+    session.mark = current
+    if mark.status == RegisterMark.Status.ABSENT:
+        from attendance.tasks import chase
+
+        chase.delay(trust_id=session.trust_id)
+    return current
 
 
 def register_mark_all_present(*, sessions, by_user, now: datetime | None = None) -> int:

@@ -155,6 +155,43 @@ def _claim_next_sql(candidates_sql: str) -> str:
     )
 
 
+def _claim_next(candidates, *, pk: int, just_sent: int | None):
+    """Record ``just_sent`` as sent and claim notification ``pk`` if it is still due: the id, subject, body,
+    url, address and trust name of its email, or None when another worker holds it."""
+    now = timezone.now()
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        # No data-modifying CTE (SQLite, the embedded demo): the same two conditional updates, one by one.
+        if just_sent is not None:
+            Notification.objects.filter(pk=just_sent, email_status=Notification.EmailStatus.SENDING).update(
+                email_status=Notification.EmailStatus.SENT, emailed_at=now
+            )
+        claimed = candidates.filter(pk=pk).update(
+            email_status=Notification.EmailStatus.SENDING,
+            email_attempts=F("email_attempts") + 1,
+            email_claimed_at=now,
+        )
+        if not claimed:
+            return None
+        n = Notification.objects.select_related("recipient", "trust").get(pk=pk)
+        return n.pk, n.subject, n.body, n.url, n.recipient.email, n.trust.name
+    candidates_sql, candidates_params = candidates.filter(pk=pk).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_next_sql(candidates_sql),
+            [
+                Notification.EmailStatus.SENT,
+                now,
+                just_sent or 0,
+                Notification.EmailStatus.SENDING,
+                *candidates_params,
+                Notification.EmailStatus.SENDING,
+                now,
+            ],
+        )
+        return cursor.fetchone()
+
+
 def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) -> int:
     """Send the emails of the active trust's notifications that nobody has claimed (``ids``: only those; else
     every one due, ``created_before``), up to ``limit``, over one mail connection. Returns how many were sent.
@@ -179,23 +216,7 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
     sent, just_sent = 0, None
     try:
         for pk in due:
-            candidates_sql, candidates_params = candidates.filter(pk=pk).values("pk").query.sql_with_params()
-            sql = _claim_next_sql(candidates_sql)
-            now = timezone.now()
-            with transaction.get_connection().cursor() as cursor:
-                cursor.execute(
-                    sql,
-                    [
-                        Notification.EmailStatus.SENT,
-                        now,
-                        just_sent or 0,
-                        Notification.EmailStatus.SENDING,
-                        *candidates_params,
-                        Notification.EmailStatus.SENDING,
-                        now,
-                    ],
-                )
-                row = cursor.fetchone()
+            row = _claim_next(candidates, pk=pk, just_sent=just_sent)
             just_sent = None
             if row is None:
                 continue  # claimed by another worker meanwhile
