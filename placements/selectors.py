@@ -120,6 +120,15 @@ def registration_fact_source(*, provider, window) -> list[PlacementFact]:
     return registration_facts(provider)
 
 
+def registration_fact_source_many(*, providers, window) -> dict[int, list[PlacementFact]]:
+    """``registration_fact_source`` for many providers in one query, by provider id."""
+    committed = committed_at_providers([p.pk for p in providers])
+    return {p.pk: registration_facts(p, committed=committed[p.pk]) for p in providers}
+
+
+registration_fact_source.many = registration_fact_source_many
+
+
 def placement_registration_check(placement, *, committed=None):
     return registration_check(
         provider=placement.provider,

@@ -69,6 +69,31 @@ def school_ids_with_pupils_at(provider, *, on: date) -> set[int]:
     return {f.school_id for f in registration_facts_provider(provider, window=(on, on))}
 
 
+def registration_facts_providers(providers, *, window: tuple[date, date]) -> dict[int, list[PlacementFact]]:
+    """``registration_facts_provider`` for many providers at once, by provider id. A source that offers a
+    ``many(*, providers, window) -> {provider_id: facts}`` attribute is asked once for all of them (a fixed
+    number of queries); any other source is asked once a provider."""
+    providers = list(providers)
+    facts: dict[int, list[PlacementFact]] = {p.pk: [] for p in providers}
+    for source in _FACT_SOURCES:
+        many = getattr(source, "many", None)
+        if many is not None:
+            found = many(providers=providers, window=window)
+        else:
+            found = {p.pk: source(provider=p, window=window) for p in providers}
+        for pk, rows in found.items():
+            facts[pk].extend(f for f in rows if f.overlaps(*window))
+    return facts
+
+
+def school_ids_with_pupils_at_each(providers, *, on: date) -> dict[int, set[int]]:
+    """``school_ids_with_pupils_at`` for many providers at once, by provider id."""
+    return {
+        pk: {f.school_id for f in rows}
+        for pk, rows in registration_facts_providers(providers, window=(on, on)).items()
+    }
+
+
 # --- Providers ------------------------------------------------------------------------------------------
 
 

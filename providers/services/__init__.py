@@ -24,6 +24,7 @@ from providers.services.approval import (
     provider_reject,
     provider_submit,
     provider_suspend,
+    providers_lapse,
 )
 from providers.services.checklists import (
     checklist_answers_save,
@@ -74,6 +75,7 @@ __all__ = [
     "provider_checklist_start",
     "provider_create",
     "provider_lapse",
+    "providers_lapse",
     "provider_reject",
     "provider_staff_add",
     "provider_staff_remove",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from providers import vetting_data
 from providers.models import (
@@ -39,10 +40,13 @@ def _require_approver(by: Membership, doing: str) -> None:
     require(by, "provider.approve", f"Only a trust admin can {doing}.")
 
 
-def missing_critical_evidence(*, provider: Provider, on: date) -> list[str]:
-    """What is missing among the documents without which the provider cannot be approved."""
+def missing_critical_evidence(*, provider: Provider, on: date, evidence=None) -> list[str]:
+    """What is missing among the documents without which the provider cannot be approved. ``evidence``: the
+    provider's documents, where the caller has them already (a job checking many providers at once)."""
     problems = []
-    evidence = [e for e in Evidence.objects.filter(provider=provider) if e.status != Evidence.Status.REJECTED]
+    if evidence is None:
+        evidence = Evidence.objects.filter(provider=provider)
+    evidence = [e for e in evidence if e.status != Evidence.Status.REJECTED]
     for code in critical_evidence_codes(provider):
         label = EVIDENCE_TYPES_BY_CODE[code]["label"]
         of_type = [e for e in evidence if e.evidence_type == code]
@@ -262,6 +266,41 @@ def provider_reject(*, provider: Provider, by: Membership, reason: str) -> Appro
 
 def provider_suspend(*, provider: Provider, by: Membership, reason: str) -> ApprovalEvent:
     return _reasoned(provider, by, reason, SUSPEND_FROM, Status.SUSPENDED, "suspend a provider")
+
+
+def providers_lapse(*, reasons: dict[int, str]) -> list[tuple[Provider, ApprovalEvent]]:
+    """``provider_lapse`` for many providers at once (the expiry job), ``reasons`` by provider id: the rows
+    locked in one query, the events written in one statement and the providers (with their history rows) in
+    another. A provider moved on by someone else since the caller read it (no longer approved) is left out."""
+    with transaction.atomic():
+        locked = list(
+            Provider.objects.select_for_update()
+            .filter(pk__in=list(reasons), status__in=LAPSE_FROM)
+            .order_by("pk")
+        )
+        if not locked:
+            return []
+        now = timezone.now()
+        actor, label = _actor(None)
+        events = ApprovalEvent.objects.bulk_create(
+            [
+                ApprovalEvent(
+                    trust_id=p.trust_id,
+                    provider=p,
+                    from_status=p.status,
+                    to_status=Status.LAPSED,
+                    actor=actor,
+                    actor_label=label,
+                    reason=reasons[p.pk].strip(),
+                    at=now,
+                )
+                for p in locked
+            ]
+        )
+        for p in locked:
+            p.status, p.updated_at = Status.LAPSED, now
+        bulk_update_with_history(locked, Provider, ["status", "updated_at"], default_date=now)
+    return list(zip(locked, events, strict=True))
 
 
 def provider_lapse(*, provider: Provider, reason: str) -> ApprovalEvent:
