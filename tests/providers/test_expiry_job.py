@@ -3,12 +3,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from providers import selectors, services, tasks
 from providers.models import ApprovalEvent, Evidence, Provider
 from providers.registration import PlacementFact
-from tests.factories import EvidenceFactory
+from tests.factories import EvidenceFactory, ProviderFactory
 from tests.providers.conftest import make_ready
 from trusts.models import Notification
 
@@ -153,3 +155,38 @@ def test_task_needs_a_trust_id():
 def test_beat_schedule_has_the_daily_job(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["providers-evidence-expiry"]
     assert entry["task"] == "providers.tasks.check_evidence_expiry_all_trusts"
+
+
+def _due_providers(world, count):
+    """``count`` approved providers of trust A whose approval ran to 1 December 2026, each with a verified
+    document running out on 20 December (so each is warned about and lapsed)."""
+    with scope(trust=world.trust_a.pk):
+        for _ in range(count):
+            provider = ProviderFactory(
+                trust=world.trust_a, status="approved", approved_until=date(2026, 12, 1)
+            )
+            EvidenceFactory(provider=provider, expiry_date=date(2026, 12, 20))
+
+
+def _queries_of_one_run(world):
+    with (
+        time_machine.travel("2026-12-07 06:15 +0000", tick=False),
+        scope(trust=world.trust_a.pk),
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        result = services.evidence_expiry_run(trust=world.trust_a)
+    return len(ctx.captured_queries), result
+
+
+def test_the_jobs_queries_are_the_same_for_2_and_10_providers_due(world):
+    _due_providers(world, 2)
+    few, result = _queries_of_one_run(world)
+    assert result == {"warned": 2, "lapsed": 2}
+    _due_providers(world, 10)
+    many, result = _queries_of_one_run(world)
+    assert result == {"warned": 10, "lapsed": 10}
+    assert many == few, (few, many)
+    with scope(trust=world.trust_a.pk):
+        assert ApprovalEvent.objects.filter(to_status="lapsed").count() == 12
+        assert Provider.history.filter(status="lapsed").count() == 12
+    assert len({n.key for n in notifications("providers.provider_lapsed")}) == 12
