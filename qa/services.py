@@ -599,6 +599,51 @@ def _flag(*, provider, reason, visit=None, action=None, directory=None) -> Provi
     return flag
 
 
+def _flag_overdue_actions(*, trust, to_flag, directory=None) -> int:
+    """``_flag`` for many overdue actions at once (the reconciler): ``to_flag`` holds (provider, action) pairs.
+    The flags are written in one statement (one already raised for an action is kept), read back in one, and
+    the trust admins asked in one ``alert_each``; each alert's key names its flag, so a flag raised by another
+    run at the same time is not announced twice. Returns how many flags this run raised."""
+    if not to_flag:
+        return 0
+    now = timezone.now()
+    ProviderFlag.objects.bulk_create(
+        [
+            ProviderFlag(
+                trust_id=provider.trust_id,
+                provider=provider,
+                reason=ProviderFlag.Reason.ACTION_OVERDUE,
+                action=action,
+                raised_at=now,
+            )
+            for provider, action in to_flag
+        ],
+        ignore_conflicts=True,
+    )
+    actions = {action.pk: (provider, action) for provider, action in to_flag}
+    flags = ProviderFlag.objects.filter(
+        action_id__in=list(actions), reason=ProviderFlag.Reason.ACTION_OVERDUE
+    ).order_by("pk")
+    subjects, raised = [], 0
+    for flag in flags:
+        raised += flag.raised_at == now
+        provider, action = actions[flag.action_id]
+        subjects.append(
+            Subject(
+                key=f"qa.flag:{flag.pk}",
+                subject=f"Decide on {provider}: QA",
+                body=(
+                    f"{provider} is flagged: the improvement action '{action.area}' is overdue "
+                    f"(due {action.due_date:%d %B %Y}). Decide whether to suspend it or accept a new date."
+                ),
+                url=reverse("qa:flag_decide", kwargs={"flag_pk": flag.pk}),
+                provider=provider,
+            )
+        )
+    alert_each(kind="qa.provider_flagged", trust=trust, subjects=subjects, directory=directory)
+    return raised
+
+
 def flag_decide(
     *,
     flag: ProviderFlag,
@@ -752,7 +797,7 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             "action_id", flat=True
         )
     )
-    due, late = [], []
+    due, late, to_flag = [], [], []
     for action in actions:
         url = reverse("qa:action_detail", kwargs={"action_pk": action.pk})
         if action.due_date >= on:
@@ -784,13 +829,8 @@ def qa_reconcile(*, trust, on: date | None = None) -> dict:
             if origin.pk in flagged:
                 continue
             flagged.add(origin.pk)
-            if _flag(
-                provider=action.provider,
-                reason=ProviderFlag.Reason.ACTION_OVERDUE,
-                action=origin,
-                directory=directory,
-            ):
-                sent["flags"] += 1
+            to_flag.append((action.provider, origin))
+    sent["flags"] = _flag_overdue_actions(trust=trust, to_flag=to_flag, directory=directory)
     sent["action_due"] = alert_each(kind="qa.action_due", trust=trust, subjects=due, directory=directory)
     sent["action_overdue"] = alert_each(
         kind="qa.action_overdue", trust=trust, subjects=late, directory=directory
