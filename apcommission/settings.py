@@ -223,9 +223,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # kombu's Redis transport takes from several queues (transport option queue_order_strategy, default
 # "round_robin"): one BRPOP over all the worker's queues, after which the queue the message came from moves to
 # the end of the list, so the next fetch looks at the other queue first. A task on "celery" is taken at the
-# next free slot however long "mail" is, never after the mail backlog drains; with prefetch 1 (above) a child
-# holds nothing in reserve, so the wait is at most one delivery per child. A deployment can add a worker of
-# its own for mail (`-Q mail`). Eager mode (the embedded demo, tests without a worker) ignores the routes.
+# next free slot however long "mail" is, never after the mail backlog drains; with prefetch 1 (above) the
+# worker holds at most one message per child, so the wait is the deliveries already running or reserved, not
+# the length of the mail queue (tests/reports/test_report_queue_worker.py: a build asked for behind 150
+# deliveries finishes among the first three tasks; with one queue it finished last). A deployment can add a
+# worker of its own for mail (`-Q mail`). Eager mode (the embedded demo, tests without a worker) ignores the routes.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 MAIL_QUEUE = "mail"
 CELERY_TASK_QUEUES = (
