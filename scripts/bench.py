@@ -186,6 +186,8 @@ class Stack:
                 "warning",
                 "--concurrency",
                 "1",
+                "-Q",
+                "celery,mail",
             ],
             env=self.env,
             cwd=ROOT,

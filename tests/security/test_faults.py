@@ -121,6 +121,8 @@ def worker_process(name, smtp_port, redis_url=None):
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            "-Q",
+            "celery,mail",
         ],
         cwd=ROOT,
         env=env,
@@ -262,7 +264,8 @@ class RedisServer:
     def queued(self):
         import redis
 
-        return redis.Redis.from_url(self.url).llen("celery")
+        client = redis.Redis.from_url(self.url)
+        return client.llen("celery") + client.llen("mail")
 
 
 def enqueue(env, trust_id, notification_ids):
