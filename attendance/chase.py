@@ -40,6 +40,13 @@ class ChaseNotifier:
         self.now = now
         self.policy = trust_policy(_active_trust_id())
         self.directory = Directory()
+        self._urls = {}
+
+    def url(self, name: str) -> str:
+        """The page a step links to, reversed once a run rather than once a step."""
+        if name not in self._urls:
+            self._urls[name] = reverse(name)
+        return self._urls[name]
 
     def message(self, event: ChaseEvent) -> tuple[str, str, str]:
         session = event.expected_session
@@ -53,7 +60,7 @@ class ChaseNotifier:
                 f"{self.policy.register_mark_deadline_minutes} minutes after the session started. "
                 "Mark it now, or call the school if the pupil has not arrived."
                 + (" This pupil is flagged as vulnerable." if event.detail == "vulnerable" else ""),
-                reverse("attendance:register"),
+                self.url("attendance:register"),
             )
         if event.kind == ChaseEvent.Kind.UNACCOUNTED:
             return (
@@ -61,27 +68,27 @@ class ChaseNotifier:
                 f"{where} has still not marked the register for {who}, {when}, "
                 f"{2 * self.policy.register_mark_deadline_minutes} minutes after the session started. This pupil "
                 "is flagged as vulnerable: find out where the child is now.",
-                reverse("attendance:school_register"),
+                self.url("attendance:school_register"),
             )
         if event.kind == ChaseEvent.Kind.ABSENCE:
             vulnerable = " This pupil is flagged as vulnerable." if event.detail == "vulnerable" else ""
             return (
                 f"Absent: {who} at {where}, {when}",
                 f"{where} marked {who} absent, {when}.{vulnerable} Contact the parent and record the follow-up.",
-                reverse("attendance:follow_ups"),
+                self.url("attendance:follow_ups"),
             )
         if event.kind == ChaseEvent.Kind.FOLLOW_UP_OVERDUE:
             return (
                 f"Absence not followed up: {who}, {when}",
                 f"No follow-up has been recorded for {who}'s absence from {where}, {when}, within "
                 f"{self.policy.absence_followup_window_minutes} minutes.",
-                reverse("attendance:follow_ups"),
+                self.url("attendance:follow_ups"),
             )
         return (
             f"Possible child missing education: {who}",
             f"{who} has been absent from {where} for {event.detail}, starting {when}. "
             "Treat this as a possible child missing education.",
-            reverse("attendance:follow_ups"),
+            self.url("attendance:follow_ups"),
         )
 
     def send_pending(self) -> int:

@@ -517,6 +517,8 @@ def _event(session: ExpectedSession, kind: str, now: datetime, detail: str = "")
 def _events(rows: list[tuple[ExpectedSession, str, str]], now: datetime) -> int:
     """Chase steps for many sessions at once, each written once (the unique session and kind decide, so a
     concurrent run's are skipped): one statement however many. Returns how many were asked for."""
+    if not rows:
+        return 0
     events = [
         ChaseEvent(
             trust_id=session.trust_id, expected_session=session, kind=kind, occurred_at=now, detail=detail
@@ -531,6 +533,33 @@ def _events(rows: list[tuple[ExpectedSession, str, str]], now: datetime) -> int:
         for session, kind, detail in rows:
             _event(session, kind, now, detail=detail)
     return len(rows)
+
+
+def _follow_ups_open(absences: list[tuple[ExpectedSession, bool]], now: datetime) -> None:
+    """A follow-up for each absence that has none, in one statement however many: the session is unique to its
+    follow-up, so one already open (by hand, or by a concurrent run) is kept as it is."""
+    if not absences:
+        return
+    follow_ups = [
+        AbsenceFollowUp(
+            trust_id=session.trust_id, expected_session=session, vulnerable=vulnerable, opened_at=now
+        )
+        for session, vulnerable in absences
+    ]
+    try:
+        with transaction.atomic():
+            AbsenceFollowUp.objects.bulk_create(follow_ups, ignore_conflicts=True, batch_size=2000)
+    except IntegrityError:
+        # A session removed meanwhile (a closure): one at a time, so the others still open.
+        for session, vulnerable in absences:
+            try:
+                with transaction.atomic():
+                    AbsenceFollowUp.objects.get_or_create(
+                        expected_session=session,
+                        defaults={"trust_id": session.trust_id, "vulnerable": vulnerable, "opened_at": now},
+                    )
+            except IntegrityError:
+                pass
 
 
 def chase_run(*, now: datetime | None = None) -> dict[str, int]:
@@ -587,15 +616,18 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
     absent = ExpectedSession.objects.filter(
         mark__status=RegisterMark.Status.ABSENT, starts_at__gte=since
     ).exclude(chase_events__kind=ChaseEvent.Kind.ABSENCE)
-    for session in absent.select_related("pupil", "placement__register"):
-        arrangement = getattr(session.placement, "register", None)
-        vulnerable = _is_vulnerable(session.pupil, arrangement)
-        AbsenceFollowUp.objects.get_or_create(
-            expected_session=session,
-            defaults={"trust_id": session.trust_id, "vulnerable": vulnerable, "opened_at": now},
-        )
-        _event(session, ChaseEvent.Kind.ABSENCE, now, detail="vulnerable" if vulnerable else "")
-        counts["absence"] += 1
+    absences = [
+        (session, _is_vulnerable(session.pupil, getattr(session.placement, "register", None)))
+        for session in absent.select_related("pupil", "placement__register")
+    ]
+    _follow_ups_open(absences, now)
+    counts["absence"] = _events(
+        [
+            (session, ChaseEvent.Kind.ABSENCE, "vulnerable" if vulnerable else "")
+            for session, vulnerable in absences
+        ],
+        now,
+    )
 
     # 3. Absences with no follow-up within the trust's window go to the DSL.
     window = timedelta(minutes=policy.absence_followup_window_minutes)

@@ -281,5 +281,52 @@ def test_a_chase_run_reads_who_to_tell_once(setup, day, pupils):
     assert membership_reads == 1
     # A fixed number per run, however many sessions are chased: policy, directory, the five steps' queries,
     # the missing marks' events (savepoint, insert, release), the pending steps, their notifications in one
-    # statement, and the "told" stamp in one.
-    assert total == 19, total
+    # statement, and the "told" stamp in one; a step with nothing to write writes nothing.
+    assert total == 13, total
+
+
+def _first_run_queries(setup, day, absent):
+    """A busy morning: ``absent`` pupils marked absent and as many registers left unmarked, then the chase's
+    first run over it and a second with nothing new."""
+    from django.test.utils import CaptureQueriesContext
+
+    from attendance.models import AbsenceFollowUp
+    from placements.models import Placement
+
+    with scopes_disabled():
+        for _ in range(2 * absent - 1):
+            make_placement(school=setup.school, provider=setup.provider, pm_weekdays=())
+    placements = list(Placement.objects.order_by("pk"))
+    for placement in placements:
+        if placement.pk != setup.placement.pk:
+            services.expected_sessions_generate(placement=placement, start=MON, end=date(2026, 11, 24))
+    day.move_to(at(MON, 9, 5), tick=False)
+    for placement in placements[:absent]:
+        services.mark_record(
+            session=ExpectedSession.objects.get(placement=placement, date=MON, session="am"),
+            status="absent",
+            by_user=setup.provider_staff.user,
+        )
+    day.move_to(at(MON, 10), tick=False)
+    with CaptureQueriesContext(connection) as first:
+        counts = services.chase_run()
+    assert counts["absence"] == absent
+    assert counts["mark_missing"] == absent
+    assert AbsenceFollowUp.objects.filter(expected_session__date=MON).count() == absent
+    # Each absence reached the attendance contact once, each missing mark the provider's staff once.
+    assert len(sent("absence")) == absent
+    assert ChaseEvent.objects.filter(notified_at__isnull=True).count() == 0
+    with CaptureQueriesContext(connection) as again:
+        assert services.chase_run()["absence"] == 0
+    assert len(sent("absence")) == absent
+    return len(first.captured_queries), len(again.captured_queries)
+
+
+@pytest.mark.parametrize("absent", [2, 12])
+def test_the_first_run_over_absences_is_a_fixed_number_of_queries(setup, day, absent):
+    first, again = _first_run_queries(setup, day, absent)
+    # Policy, directory, the five steps' reads, each step's events in one statement (in a savepoint), the
+    # absences' follow-ups in one, the pending steps, their notifications and the "told" stamp: the same for
+    # two absences as for twelve.
+    assert first == 20, first
+    assert again == 8, again
