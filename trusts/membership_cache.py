@@ -10,8 +10,8 @@ the named cross-trust route, as ``memberships_of`` does) and stores the list und
 A token changes at the save and again when the transaction commits, so a request that read the database in
 between (and saw the old rows) stores its list under a token that no longer stands. A suspended or removed
 member is therefore refused on their next request, whatever the cache held. ``forget(user_id)`` is for writes
-that bypass the model signals (``QuerySet.update``). With no token at all (a cold or flushed cache), nothing
-is trusted: the list is read from the database and the tokens are set for the next request.
+that bypass the model signals (``QuerySet.update``). With no token at all (a cold or flushed cache), the tokens
+are set and read back first, then the list is read from the database and stored under them.
 """
 
 from __future__ import annotations
@@ -66,15 +66,18 @@ def memberships_for_request(user) -> list:
     entry = found.get(entry_key)
     if everyone_token and person_token and entry and entry[0] == (everyone_token, person_token):
         return entry[1]
-    memberships = memberships_of(user)
-    if everyone_token and person_token:
-        cache.set(entry_key, ((everyone_token, person_token), memberships), timeout=TIMEOUT)
-    else:
-        # A cold cache: set the missing tokens (without replacing one another process set meanwhile).
+    if not (everyone_token and person_token):
+        # A cold cache: set the missing tokens (without replacing one another process set meanwhile) and read
+        # them back before the database, so the list read next is stored under tokens read before it.
         if not everyone_token:
             cache.add(EVERYONE, uuid.uuid4().hex, timeout=None)
         if not person_token:
             cache.add(person, uuid.uuid4().hex, timeout=None)
+        found = cache.get_many([EVERYONE, person])
+        everyone_token, person_token = found.get(EVERYONE), found.get(person)
+    memberships = memberships_of(user)
+    if everyone_token and person_token:
+        cache.set(entry_key, ((everyone_token, person_token), memberships), timeout=TIMEOUT)
     return memberships
 
 
