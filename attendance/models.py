@@ -195,6 +195,12 @@ class ChaseEvent(models.Model):
 
 
 class FollowUpQuerySet(MarkQuerySet):
+    def visible_to(self, membership):
+        # A school's own follow-ups by their own column (indexed with the open ones), not through the session.
+        if membership.role != Role.PROVIDER_STAFF and membership.school_id is not None:
+            return self.filter(school_id=membership.school_id)
+        return super().visible_to(membership)
+
     def open(self):
         return self.filter(closed_at__isnull=True)
 
@@ -212,6 +218,8 @@ class AbsenceFollowUp(models.Model):
     expected_session = models.OneToOneField(
         ExpectedSession, on_delete=models.CASCADE, related_name="follow_up"
     )
+    # The session's school, kept on the follow-up so that a school's open ones are found by one index.
+    school = models.ForeignKey("trusts.School", on_delete=models.PROTECT, related_name="+")
     vulnerable = models.BooleanField(default=False)
     opened_at = models.DateTimeField()
     contacted_by = models.CharField("who contacted the parent", max_length=150, blank=True)
@@ -239,7 +247,21 @@ class AbsenceFollowUp(models.Model):
                 condition=models.Q(closed_at__isnull=True),
                 name="followup_open_order",
             ),
+            # A school's open ones in the same order (the school dashboard, the follow-up list).
+            models.Index(
+                "school",
+                models.F("vulnerable").desc(),
+                "opened_at",
+                "id",
+                condition=models.Q(closed_at__isnull=True),
+                name="followup_open_school_order",
+            ),
         ]
 
     def __str__(self):
         return f"Follow-up of absence {self.expected_session}"
+
+    def save(self, *args, **kwargs):
+        if self.school_id is None and self.expected_session_id is not None:
+            self.school_id = self.expected_session.school_id
+        super().save(*args, **kwargs)

@@ -542,7 +542,11 @@ def _follow_ups_open(absences: list[tuple[ExpectedSession, bool]], now: datetime
         return
     follow_ups = [
         AbsenceFollowUp(
-            trust_id=session.trust_id, expected_session=session, vulnerable=vulnerable, opened_at=now
+            trust_id=session.trust_id,
+            expected_session=session,
+            school_id=session.school_id,
+            vulnerable=vulnerable,
+            opened_at=now,
         )
         for session, vulnerable in absences
     ]
@@ -556,7 +560,12 @@ def _follow_ups_open(absences: list[tuple[ExpectedSession, bool]], now: datetime
                 with transaction.atomic():
                     AbsenceFollowUp.objects.get_or_create(
                         expected_session=session,
-                        defaults={"trust_id": session.trust_id, "vulnerable": vulnerable, "opened_at": now},
+                        defaults={
+                            "trust_id": session.trust_id,
+                            "school_id": session.school_id,
+                            "vulnerable": vulnerable,
+                            "opened_at": now,
+                        },
                     )
             except IntegrityError:
                 pass

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Window
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
 from attendance import selectors as attendance_selectors
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
@@ -379,15 +379,15 @@ def safeguarding_now(membership, *, now: datetime, policy, school=None) -> dict:
 
 def safeguarding_dashboard(membership, *, now: datetime, policy, school=None) -> dict:
     today = day_of(now)
-    # The first of the open follow-ups and how many there are, in one query (the count over every row, taken
-    # before the limit).
-    follow_ups = list(
-        attendance_selectors.open_follow_ups(membership).annotate(total=Window(Count("pk")))[:LIST_LIMIT]
-    )
+    # The first of the open follow-ups (read in the order of their index, stopping at the limit), and how many
+    # there are, counted on the index only when there are more than the list shows.
+    open_follow_ups = attendance_selectors.open_follow_ups(membership)
+    follow_ups = list(open_follow_ups[:LIST_LIMIT])
+    follow_up_count = len(follow_ups) if len(follow_ups) < LIST_LIMIT else open_follow_ups.count()
     return {
         **safeguarding_now(membership, now=now, policy=policy, school=school),
         "follow_ups": follow_ups,
-        "follow_up_count": follow_ups[0].total if follow_ups else 0,
+        "follow_up_count": follow_up_count,
         "consecutive": list(
             attendance_selectors.recent_chase_events(
                 membership, kind=ChaseEvent.Kind.CONSECUTIVE, since=now - CONSECUTIVE_WINDOW

@@ -329,6 +329,7 @@ class AbsenceFollowUpFactory(TenantFactory):
 
     expected_session = factory.SubFactory(ExpectedSessionFactory)
     trust = factory.SelfAttribute("expected_session.trust")
+    school = factory.SelfAttribute("expected_session.school")
     opened_at = factory.SelfAttribute("expected_session.starts_at")
 
 

@@ -246,6 +246,14 @@ def permission_required(action: str):
     return decorator
 
 
+# Every leading part of a dotted action ("placement" of "placement.agree"): what ``can.placement`` may name.
+_ACTION_GROUPS = frozenset(
+    ".".join(parts[:n])
+    for parts in (action.split(".") for action in PERMISSIONS)
+    for n in range(1, len(parts))
+)
+
+
 class Can:
     """``{% if can.placement.agree %}`` in templates: the actions of one membership, by dotted name."""
 
@@ -257,7 +265,7 @@ class Can:
         action = f"{self._prefix}{name}"
         if action in PERMISSIONS:
             return has_perm(self._membership, action)
-        if any(key.startswith(f"{action}.") for key in PERMISSIONS):
+        if action in _ACTION_GROUPS:
             return Can(self._membership, f"{action}.")
         raise KeyError(name)
 
