@@ -4,7 +4,7 @@ lists of visits and actions, and each provider's QA history."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -28,6 +28,7 @@ from qa.models import (
 )
 from trusts.models import Term
 from trusts.selectors import trust_policy
+from trusts.snapshots import Snapshot, forget, snapshot
 
 ATTENDED = (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE)
 
@@ -38,6 +39,8 @@ class ScheduleRow:
     due: schedule.Due
     schools: list[str]
     pupils_placed: int
+    # Every school with pupils placed there, by id (``schools`` names those the reader may see).
+    school_names: dict = field(default_factory=dict)
     planned: Visit | None = None
     in_progress: Visit | None = None
     trigger_label: str = ""
@@ -177,18 +180,13 @@ def visit_schedule(
             attended_by_placement=attended.get(provider_id, {}),
             agreed_next_visit=visit.next_visit_date if visit else None,
         )
-        schools = sorted(
-            {
-                p.school_name
-                for p in provider_placements
-                if visible_school_ids is None or p.school_id in visible_school_ids
-            }
-        )
+        school_names = {p.school_id: p.school_name for p in provider_placements}
         opened = open_visits.get(provider_id, [])
         row = ScheduleRow(
             provider=provider,
             due=due,
-            schools=schools,
+            schools=_school_names_seen(school_names, visible_school_ids),
+            school_names=school_names,
             pupils_placed=len({p.pupil_id for p in provider_placements}),
             planned=next((v for v in opened if v.status == Visit.Status.PLANNED), None),
             in_progress=next((v for v in opened if v.status == Visit.Status.IN_PROGRESS), None),
@@ -204,6 +202,32 @@ def visit_schedule(
         rows.append(row)
     rows.sort(key=lambda r: (r.due.due, str(r.provider)))
     return rows
+
+
+def _school_names_seen(school_names: dict, visible_school_ids) -> list[str]:
+    return sorted(
+        name for pk, name in school_names.items() if visible_school_ids is None or pk in visible_school_ids
+    )
+
+
+def schedule_snapshot(membership, *, on: date, trust_id: int) -> Snapshot:
+    """The schedule page's rows: the trust's schedule of the day, shared by everyone who reads it and kept as a
+    snapshot (working it out reads every current placement, visit and attended session of the trust's providers);
+    forgotten as soon as a visit is planned, changed or recorded (``forget_schedule``). A school-bound reader sees
+    their own school's name only on each row."""
+    kept = snapshot(
+        membership, ("qa_schedule", on), lambda: visit_schedule(on=on, trust_id=trust_id), shared=True
+    )
+    if membership.school_id is None:
+        return kept
+    visible = {membership.school_id}
+    rows = [replace(row, schools=_school_names_seen(row.school_names, visible)) for row in kept.value]
+    return Snapshot(rows, kept.as_of)
+
+
+def forget_schedule(trust_id: int) -> None:
+    """After a visit is written: the next reader of the schedule works it out again."""
+    forget(trust_id, "qa_schedule", timezone.localdate())
 
 
 def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:

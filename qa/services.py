@@ -183,6 +183,8 @@ def visit_start(*, visit: Visit, by: Membership, on: date | None = None) -> Visi
         )
         if updated:
             visit.refresh_from_db()
+            # An update writes no signal (qa.apps): the schedule is told here.
+            selectors.forget_schedule(visit.trust_id)
     return visit
 
 
@@ -701,6 +703,7 @@ def flag_decide(
                 )
                 if current is not None:
                     Visit.objects.filter(pk=current.pk).update(next_visit_date=new_date)
+                    selectors.forget_schedule(current.trust_id)
                 what = f"re-visit by {new_date:%d %B %Y}"
             _history_note(provider, by, f"Quality assurance: {what}. {reason.strip()}")
         locked.decision = decision

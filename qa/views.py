@@ -82,7 +82,8 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 @permission_required("qa_schedule.read")
 def schedule(request):
     today = timezone.localdate()
-    rows = selectors.visit_schedule(request.membership, on=today, trust_id=request.trust.pk)
+    kept = selectors.schedule_snapshot(request.membership, on=today, trust_id=request.trust.pk)
+    rows = kept.value
     return render(
         request,
         "qa/schedule.html",
@@ -94,6 +95,7 @@ def schedule(request):
             "later": [r for r in rows if not r.tags],
             "by_visitor": selectors.visits_by_visitor(request.membership),
             "rows": rows,
+            "as_of": kept.as_of,
         },
     )
 
