@@ -172,12 +172,14 @@ def figures(membership, *, by: str, start: date, end: date) -> list[Figure]:
 
 
 def figures_snapshot(membership, *, by: str, start: date, end: date) -> Snapshot:
-    """``figures`` for the trust's own people from the trust's snapshot, at most ``snapshots.MAX_AGE`` old
-    (``as_of`` says when); counted live for school and provider staff."""
+    """``figures`` from the trust's snapshot for the trust's own people, and from their school's for a school's
+    staff (the figures of the school's pupils, whoever of its staff reads them), at most ``snapshots.MAX_AGE``
+    old (``as_of`` says when); counted live for provider staff."""
     return snapshot(
         membership,
         ("figures", by, start, end),
         lambda: figures(membership, by=by, start=start, end=end),
+        per_school=True,
     )
 
 

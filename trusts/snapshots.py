@@ -3,9 +3,10 @@ trust is a scan of hundreds of thousands of register rows, and the people who re
 admin, trust governors) need it to the quarter hour, not to the second. A snapshot is the figures as of a time
 the page shows ("figures as of 10:40"); it is worked out again once it is ``MAX_AGE`` old.
 
-Only trust-wide memberships share a snapshot (one per trust and what it is of): a school-bound or provider
-membership sees few enough rows to be counted live, and counting live keeps a school's own figures to the
-second. The DSL's live view never goes through here."""
+Trust-wide memberships share a snapshot (one per trust and what it is of). A school-bound or provider
+membership's figures are counted live, except where the caller says ``per_school``: then the staff of one school
+share their school's snapshot (a school's year to date is still thousands of register rows on every view). The
+DSL's live view never goes through here."""
 
 from __future__ import annotations
 
@@ -44,13 +45,20 @@ def key_for(trust_id: int, *parts) -> str:
     return ":".join([PREFIX, str(trust_id), *(str(p) for p in parts)])
 
 
-def snapshot(membership, parts: tuple, compute: Callable[[], Any], *, shared: bool = False) -> Snapshot:
+def snapshot(
+    membership, parts: tuple, compute: Callable[[], Any], *, shared: bool = False, per_school: bool = False
+) -> Snapshot:
     """``compute()``'s value for ``membership``: for a trust-wide one, the trust's snapshot of ``parts`` (worked
     out now, by one request at a time, if there is none younger than ``MAX_AGE``); for anyone else, worked out
-    now. ``shared``: the value is the same for everyone who may ask (the caller knows), so anyone shares it."""
-    if not shared and not is_trust_wide(membership):
+    now. ``shared``: the value is the same for everyone who may ask (the caller knows), so anyone shares it.
+    ``per_school``: the value is the same for everyone bound to one school (the caller knows: it depends on the
+    school alone, not the role), so a school's staff share their school's snapshot."""
+    if shared or is_trust_wide(membership):
+        key = key_for(membership.trust_id, *parts)
+    elif per_school and membership.school_id is not None and membership.role != Role.PROVIDER_STAFF:
+        key = key_for(membership.trust_id, "school", membership.school_id, *parts)
+    else:
         return Snapshot(compute(), None)
-    key = key_for(membership.trust_id, *parts)
     kept = cache.get(key)
     if kept is not None and timedelta(0) <= timezone.now() - kept.as_of < MAX_AGE:
         return kept

@@ -290,9 +290,9 @@ def test_governor_dashboard_withholds_small_groups(client, dash):
 def test_school_governor_sees_only_their_school(client, dash):
     body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
     assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
-    # One school: its providers listed on its card, its figures counted live (no snapshot time).
+    # One school: its providers listed on its card, its figures from the school's snapshot (with its time).
     assert 'data-testid="providers-used"' not in body and dash.providers["a"].legal_name in body
-    assert 'data-testid="figures-as-of"' not in body
+    assert 'data-testid="figures-as-of"' in body
 
 
 def test_trust_governor_sees_providers_once_for_the_trust(client, dash):

@@ -1,5 +1,5 @@
-"""Trust-wide figures kept a few minutes (trusts.snapshots): shared by the trust's own people, counted live for
-school staff, worked out again by one request at a time once old."""
+"""Figures kept a few minutes (trusts.snapshots): shared by the trust's own people, by one school's staff where
+the caller says so, otherwise counted live; worked out again by one request at a time once old."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +34,23 @@ def test_trust_wide_people_share_a_snapshot_school_staff_count_live(time_machine
     assert snapshot(Membership(trust_id=910002, role=Role.TRUST_ADMIN), ("x",), count).value == 2
     live = snapshot(head, ("x",), count)
     assert (live.value, live.as_of) == (3, None)
+
+
+def test_per_school_snapshots_are_shared_by_one_schools_staff_only(time_machine):
+    time_machine.move_to(NOON, tick=False)
+    head = Membership(trust_id=910003, role=Role.HEADTEACHER, school_id=5)
+    governor = Membership(trust_id=910003, role=Role.GOVERNOR, school_id=5)
+    other_school = Membership(trust_id=910003, role=Role.HEADTEACHER, school_id=6)
+    admin = Membership(trust_id=910003, role=Role.TRUST_ADMIN)
+    provider = Membership(trust_id=910003, role=Role.PROVIDER_STAFF, provider_id=7)
+    count = Counter()
+    first = snapshot(head, ("y",), count, per_school=True)
+    assert (first.value, first.as_of) == (1, NOON)
+    assert snapshot(governor, ("y",), count, per_school=True).value == 1  # the same school's
+    assert snapshot(other_school, ("y",), count, per_school=True).value == 2  # never another school's
+    assert snapshot(admin, ("y",), count, per_school=True).value == 3  # the trust's, apart from any school's
+    live = snapshot(provider, ("y",), count, per_school=True)
+    assert (live.value, live.as_of) == (4, None)  # provider staff: counted live
 
 
 def test_an_old_snapshot_is_worked_out_again_and_one_being_worked_out_is_served_stale(time_machine):
