@@ -210,13 +210,16 @@ def _school_names_seen(school_names: dict, visible_school_ids) -> list[str]:
     )
 
 
-def schedule_snapshot(membership, *, on: date, trust_id: int) -> Snapshot:
+def schedule_snapshot(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
     """The schedule page's rows: the trust's schedule of the day, shared by everyone who reads it and kept as a
     snapshot (working it out reads every current placement, visit and attended session of the trust's providers);
     forgotten as soon as a visit is planned, changed or recorded (``forget_schedule``). A school-bound reader sees
     their own school's name only on each row."""
     kept = snapshot(
-        membership, ("qa_schedule", on), lambda: visit_schedule(on=on, trust_id=trust_id), shared=True
+        membership,
+        ("qa_schedule", on),
+        lambda: visit_schedule(on=on, trust_id=trust_id, policy=policy),
+        shared=True,
     )
     if membership.school_id is None:
         return kept
@@ -232,7 +235,12 @@ def forget_schedule(trust_id: int) -> None:
 
 def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
     """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
-    their school are placed."""
+    their school are placed. Read from the trust's schedule of the day (``schedule_snapshot``) for a reader."""
+    if membership is not None:
+        rows = schedule_snapshot(membership, on=on, trust_id=membership.trust_id, policy=policy).value
+        if membership.school_id is not None:
+            return [row for row in rows if row.overdue and row.schools]
+        return [row for row in rows if row.overdue]
     provider_ids = None
     if membership is not None and membership.school_id is not None:
         # Only the providers the school's pupils are placed with (each still scheduled on all its placements).

@@ -344,13 +344,9 @@ def providers_in_use_concerns(membership, *, today: date, policy) -> list[Provid
 
 
 def overdue_visits(membership, *, today: date, policy) -> list:
-    """The providers whose QA visit is overdue, the first LIST_LIMIT: a day's list, so for the trust's own
-    people the trust's snapshot of it (scheduling every provider reads every placement of the trust)."""
-    return snapshot(
-        membership,
-        ("overdue_visits", today),
-        lambda: qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[:LIST_LIMIT],
-    ).value
+    """The providers whose QA visit is overdue, the first LIST_LIMIT, from the trust's QA schedule of the day
+    (``qa.selectors.schedule_snapshot``: scheduling every provider reads every placement of the trust)."""
+    return qa_selectors.overdue_visits(on=today, membership=membership, policy=policy)[:LIST_LIMIT]
 
 
 # --- Dashboards ----------------------------------------------------------------------------------------
@@ -478,12 +474,9 @@ def snapshots_refresh(*, trust_id: int, today: date) -> int:
         ("figures", "school", start, end),
         lambda: attendance_selectors.figures(reader, by="school", start=start, end=end),
     )
+    # The QA schedule of the day, which the dashboards' overdue visits are read from.
     refresh(
-        trust_id,
-        ("overdue_visits", today),
-        lambda: qa_selectors.overdue_visits(on=today, membership=reader, policy=trust_policy(trust_id))[
-            :LIST_LIMIT
-        ],
+        trust_id, ("qa_schedule", today), lambda: qa_selectors.visit_schedule(on=today, trust_id=trust_id)
     )
     from reports import builder, overview, termly
 
