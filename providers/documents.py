@@ -3,22 +3,15 @@ the decision."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from providers import selectors, services
+from trusts.pdf import html_to_pdf
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(template, context)
-    stylesheet = finders.find("css/print.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)]
-    )
+    return html_to_pdf(render_to_string(template, context))
 
 
 def _rows_for(provider):
