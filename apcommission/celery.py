@@ -12,9 +12,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-# A worker that builds documents (it consumes the "documents" queue, settings.CELERY_TASK_QUEUES) loads
-# WeasyPrint and its fonts once in each child as it starts (about a second), not while a user waits for the
-# first report after a restart.
+# Each child of a worker loads, as it starts, what its first task would otherwise load while someone waits:
+# the URL configuration (every app's views; about half a second, paid by the first chase run that links to a
+# page) and, in a worker that builds documents (it consumes the "documents" queue, settings.CELERY_TASK_QUEUES),
+# WeasyPrint and its fonts (about a second).
 _builds_documents = False
 
 
@@ -29,9 +30,16 @@ def _note_queues(sender=None, instance=None, conf=None, options=None, **kwargs):
     _builds_documents = not queues or settings.DOCUMENTS_QUEUE in queues
 
 
-@worker_process_init.connect
-def _warm_documents(**kwargs):
-    if _builds_documents:
+def prepare_process(*, documents: bool) -> None:
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the URL configuration
+    if documents:
         from trusts.pdf import warm_up
 
         warm_up()
+
+
+@worker_process_init.connect
+def _prepare_child(**kwargs):
+    prepare_process(documents=_builds_documents)
