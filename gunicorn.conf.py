@@ -32,3 +32,11 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 else:
     forwarded_allow_ips = ""
     secure_scheme_headers = {}
+
+
+def post_worker_init(worker):
+    """Load WeasyPrint and its fonts in each worker as it starts (about a second), not on the first PDF a user
+    asks for from that worker."""
+    from trusts.pdf import warm_up
+
+    warm_up()

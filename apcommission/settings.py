@@ -215,28 +215,33 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60, minimum=1, maximum=3600),
     "unacked_restore_throttle": 1,
 }
-# Queues: user-facing work (a report someone is waiting for, an invitation, the safeguarding escalation, the
-# reminder jobs) stays on the default queue "celery"; email delivery goes to "mail", because a chase run can
-# queue thousands of deliveries at once and a report queued behind them waited 89 s to start (make bench).
-# Every worker consumes both: they are the declared task queues, which a worker started without -Q consumes
-# (the places that start one also say `-Q celery,mail`), so mail still goes out when nothing else waits. How
-# kombu's Redis transport takes from several queues (transport option queue_order_strategy, default
-# "round_robin"): one BRPOP over all the worker's queues, after which the queue the message came from moves to
-# the end of the list, so the next fetch looks at the other queue first. A task on "celery" is taken at the
-# next free slot however long "mail" is, never after the mail backlog drains; with prefetch 1 (above) the
-# worker holds at most one message per child, so the wait is the deliveries already running or reserved, not
-# the length of the mail queue (tests/reports/test_report_queue_worker.py: a build asked for behind 150
-# deliveries finishes among the first three tasks; with one queue it finished last). A deployment can add a
-# worker of its own for mail (`-Q mail`). Eager mode (the embedded demo, tests without a worker) ignores the routes.
+# Queues: a document someone is waiting for (the trust-wide termly report: its page shows the build's progress)
+# goes to "documents"; email delivery to "mail", because a chase run can queue thousands of deliveries at once;
+# everything else (invitations, the safeguarding escalation, the reminder jobs) stays on the default "celery".
+# A worker with one child runs one task at a time, so a separate queue alone does not help a report asked for
+# while that child is inside a long task (a delivery batch, a chase, the snapshots' refresh): in make bench it
+# waited 60 s for the worker to come free. So "documents" has a worker of its own (`-Q documents`, one child),
+# idle until someone asks for a report and then taking it at once; the general workers consume it too
+# (`-Q documents,celery,mail`), so a second report asked for meanwhile, or a deployment without the documents
+# worker, still gets built. How kombu's Redis transport takes from several queues (transport option
+# queue_order_strategy, default "round_robin"): one BRPOP over all the worker's queues, after which the queue the
+# message came from moves to the end of the list, so the next fetch looks at the other queues first. A queue
+# that is rarely used ("documents", listed first) therefore stays at the front: its message is taken at the next
+# free slot however long "celery" and "mail" are, and with prefetch 1 (above) a worker holds at most one
+# message per child (tests/reports/test_report_queue_worker.py). A deployment can add a worker of its own for
+# mail (`-Q mail`). Eager mode (the embedded demo, tests without a worker) ignores the routes.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 MAIL_QUEUE = "mail"
+DOCUMENTS_QUEUE = "documents"
 CELERY_TASK_QUEUES = (
+    Queue(DOCUMENTS_QUEUE, Exchange(DOCUMENTS_QUEUE), routing_key=DOCUMENTS_QUEUE),
     Queue(
         CELERY_TASK_DEFAULT_QUEUE, Exchange(CELERY_TASK_DEFAULT_QUEUE), routing_key=CELERY_TASK_DEFAULT_QUEUE
     ),
     Queue(MAIL_QUEUE, Exchange(MAIL_QUEUE), routing_key=MAIL_QUEUE),
 )
 CELERY_TASK_ROUTES = {
+    "reports.build_report": {"queue": DOCUMENTS_QUEUE},
     "trusts.tasks.deliver_notification": {"queue": MAIL_QUEUE},
     "trusts.tasks.deliver_notifications": {"queue": MAIL_QUEUE},
     "trusts.tasks.deliver_pending_notifications": {"queue": MAIL_QUEUE},

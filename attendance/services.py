@@ -527,7 +527,7 @@ def _events(rows: list[tuple[ExpectedSession, str, str]], now: datetime) -> int:
     ]
     try:
         with transaction.atomic():
-            ChaseEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=2000)
+            ChaseEvent.objects.bulk_create(events, ignore_conflicts=True)
     except IntegrityError:
         # A session removed meanwhile (a closure): one at a time, so the others are still written.
         for session, kind, detail in rows:
@@ -552,7 +552,7 @@ def _follow_ups_open(absences: list[tuple[ExpectedSession, bool]], now: datetime
     ]
     try:
         with transaction.atomic():
-            AbsenceFollowUp.objects.bulk_create(follow_ups, ignore_conflicts=True, batch_size=2000)
+            AbsenceFollowUp.objects.bulk_create(follow_ups, ignore_conflicts=True)
     except IntegrityError:
         # A session removed meanwhile (a closure): one at a time, so the others still open.
         for session, vulnerable in absences:
@@ -599,7 +599,7 @@ def chase_run(*, now: datetime | None = None) -> dict[str, int]:
                 if _is_vulnerable(session.pupil, getattr(session.placement, "register", None))
                 else "",
             )
-            for session in missing.select_related("pupil", "provider", "school", "placement__register")
+            for session in missing.select_related("pupil", "placement__register")
         ],
         now,
     )

@@ -3,22 +3,15 @@ the decision."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from providers import selectors, services
+from trusts.pdf import html_to_pdf, stored_pdf
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(template, context)
-    stylesheet = finders.find("css/print.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)]
-    )
+    return html_to_pdf(render_to_string(template, context))
 
 
 def _rows_for(provider):
@@ -41,17 +34,21 @@ def _sections(rows):
 
 
 def blank_checklist_pdf(provider) -> bytes:
+    """The checklist to print for a visit. It shows only the provider's details, the trust's checklist and the
+    day, all in its HTML, so it is drawn once and stored (``trusts.pdf.stored_pdf``): a change to the
+    provider, the checklist or the day gives another document."""
     template, rows = _rows_for(provider)
-    return render_pdf(
+    html = render_to_string(
         "providers/pdf/checklist.html",
         {
             "provider": provider,
             "template": template,
             "sections": _sections(rows),
             "blank": True,
-            "generated": timezone.localtime(),
+            "generated": timezone.localdate(),
         },
     )
+    return stored_pdf(html)
 
 
 def completed_checklist_pdf(provider) -> bytes:

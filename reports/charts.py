@@ -41,6 +41,18 @@ CONFIG = {
 }
 
 
+# A chart draws at most this many bars: a bar a provider over a large trust's hundred and more providers is
+# unreadable at the page's width, and each bar's labels made the PDF slow to draw. The table beside it lists all.
+MAX_BARS = 20
+
+
+def largest(points, n: int = MAX_BARS) -> tuple[list, bool]:
+    """The ``n`` (label, value) points with the largest values, largest first (withheld values left out), and
+    whether any point was left out for that."""
+    shown = sorted((p for p in points if p[1] is not None), key=lambda p: p[1], reverse=True)
+    return shown[:n], len(shown) > n
+
+
 def _uri(chart) -> str:
     svg = chart.render()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

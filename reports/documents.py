@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trusts.csv_export import SafeWriter
-
-PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
+from trusts.pdf import html_to_pdf
 
 
 def render_report_pdf(report) -> bytes:
-    from weasyprint import CSS, HTML
-
     html = render_to_string("reports/pdf/termly.html", {"report": report, "made_at": timezone.localtime()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=str(PRINT_CSS))]
-    )
+    return html_to_pdf(html)
 
 
 def report_csv(report) -> str:

@@ -680,12 +680,13 @@ def _providers_and_costs_sections(f: _Facts) -> list[Section]:
             for r, cell in zip(provider_rows, pupil_cells, strict=True)
         ],
     )
-    providers_table.chart_title = "Pupils by provider"
-    providers_table.chart = charts.bar(
-        providers_table.chart_title,
-        [(name[r["pk"]], cell.value) for r, cell in zip(provider_rows, pupil_cells, strict=True)],
-        y_title="pupils",
+    shown, cut = charts.largest(
+        [(name[r["pk"]], cell.value) for r, cell in zip(provider_rows, pupil_cells, strict=True)]
     )
+    providers_table.chart_title = "Pupils by provider" + (
+        f": the {len(shown)} with the most pupils" if cut else ""
+    )
+    providers_table.chart = charts.bar(providers_table.chart_title, shown, y_title="pupils")
 
     invoice_totals = _invoice_totals(placement_ids, period)
     cost_table = Table(
@@ -754,12 +755,11 @@ def _providers_and_costs_sections(f: _Facts) -> list[Section]:
             for r in provider_rows
         ],
     )
-    spend_table.chart_title = "Agreed cost by provider (£)"
-    spend_table.chart = charts.bar(
-        spend_table.chart_title,
-        [(name[r["pk"]], float(cost_at[r["pk"]])) for r in provider_rows],
-        y_title="£",
+    shown, cut = charts.largest([(name[r["pk"]], float(cost_at[r["pk"]])) for r in provider_rows])
+    spend_table.chart_title = "Agreed cost by provider (£)" + (
+        f": the {len(shown)} with the largest cost" if cut else ""
     )
+    spend_table.chart = charts.bar(spend_table.chart_title, shown, y_title="£")
     f.cost_by_school = cost_by_school
     return [
         Section("Providers", [providers_table]),

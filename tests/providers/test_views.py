@@ -1,4 +1,5 @@
 import io
+import uuid
 from datetime import date
 
 import pytest
@@ -397,6 +398,59 @@ class TestPdfs:
         assert "Vetting checklist for a visit: Alderley Skills Centre Ltd" in text
         assert "Pre-placement checks" in text and "Visited by" in text
         assert "The provider is listed in the local authority" in text
+
+    def test_blank_checklist_is_drawn_once_and_again_when_what_it_shows_changes(
+        self, world, client, monkeypatch
+    ):
+        from trusts import pdf
+
+        drawn = []
+        draw = pdf.html_to_pdf
+        monkeypatch.setattr(pdf, "html_to_pdf", lambda html: drawn.append(html) or draw(html))
+        admin = world.personas["a.trust_admin"]
+        with scope(trust=world.trust_a.pk):
+            # A name of its own: the store outlives a test run, and what it keys on is the document's content.
+            provider = ProviderFactory(
+                trust=world.trust_a, legal_name=f"Stored Checklist {uuid.uuid4().hex} Ltd"
+            )
+        sign_in(client, admin)
+        blank = url("checklist_blank_pdf", provider_pk=provider.pk)
+
+        first = client.get(blank).content
+        assert client.get(blank).content == first
+        assert len(drawn) == 1  # the second came from the store
+
+        # The trust changes its checklist: the next one is drawn again, with the new question.
+        with scope(trust=world.trust_a.pk):
+            services.checklist_template_adapt(
+                trust=world.trust_a,
+                by=admin,
+                note="A trust visit first.",
+                add=[
+                    {
+                        "section": "pre_placement",
+                        "code": "pre_trust_visit",
+                        "text": "A trust officer visited.",
+                    }
+                ],
+            )
+        changed = client.get(blank).content
+        assert len(drawn) == 2 and "A trust officer visited." in pdf_text(changed)
+        assert "A trust officer visited." not in pdf_text(first)
+
+        # The provider's details change: drawn again.
+        with scope(trust=world.trust_a.pk):
+            Provider.objects.filter(pk=provider.pk).update(legal_name=f"Renamed {provider.legal_name}")
+        assert "Renamed Stored Checklist" in pdf_text(client.get(blank).content)
+        assert len(drawn) == 3
+
+        # Another day: printed again with that day's date.
+        with time_machine.travel(date(2031, 3, 4)), scope(trust=world.trust_a.pk):
+            from providers.documents import blank_checklist_pdf
+
+            provider.refresh_from_db()
+            assert "printed 4 March 2031" in pdf_text(blank_checklist_pdf(provider))
+        assert len(drawn) == 4
 
     def test_completed_record_with_answers_evidence_and_decision(self, world, client):
         provider = world.providers["a"]

@@ -68,7 +68,7 @@ def test_progress_page_polls_while_building(client, data):
     assert created
     sign_in(client, governor)
     body = client.get(reverse("report_run", args=[run.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in body and "Waiting to start" in body
+    assert 'hx-trigger="every 1s"' in body and "Waiting to start" in body
     assert client.get(reverse("report_run_download", args=[run.pk])).status_code == 404
 
 
