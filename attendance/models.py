@@ -147,6 +147,10 @@ class RegisterMark(models.Model):
             # it in the index the join reads the index alone (a school's year: 350 ms to 35 ms on the 1x data,
             # where PostgreSQL otherwise hashed the whole marks table).
             models.Index(fields=["expected_session"], include=["status"], name="mark_session_status"),
+            # The chase's recent absences: the absent marks alone (a tenth of them), not a scan of every mark.
+            models.Index(
+                fields=["expected_session"], condition=models.Q(status="absent"), name="mark_absent_session"
+            ),
         ]
 
     def __str__(self):
