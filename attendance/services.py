@@ -14,6 +14,7 @@ from attendance import codes
 from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterArrangement, RegisterMark
 from trusts.calendar import SchoolCalendar, calendars_for
 from trusts.errors import DomainError
+from trusts.prepared import prepared
 
 # How far ahead sessions are laid out; a daily job keeps the horizon moving.
 HORIZON_DAYS = 28
@@ -356,7 +357,8 @@ def mark_record(
         history_date=timezone.now(),
     )
     try:
-        with connection.cursor() as cursor:
+        # Prepared, like the tap's read: planned once a connection, and its parameters sent apart from the text.
+        with prepared(), connection.cursor() as cursor:
             cursor.execute(_mark_write_sql(update_only=update_only, columns=columns), params)
             row = cursor.fetchone()
     except IntegrityError:
