@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
@@ -13,6 +14,7 @@ from attendance import codes
 from attendance.models import AbsenceFollowUp, ChaseEvent, ExpectedSession, RegisterArrangement, RegisterMark
 from trusts.calendar import SchoolCalendar, calendars_for
 from trusts.errors import DomainError
+from trusts.prepared import prepared
 
 # How far ahead sessions are laid out; a daily job keeps the horizon moving.
 HORIZON_DAYS = 28
@@ -240,10 +242,13 @@ def fetched_arrangement(session: ExpectedSession) -> RegisterArrangement | None:
 FOLLOW_UP_CLOSED_BY_MARK = "Marked present by the provider after all."
 
 
-def _mark_write_sql(*, update_only: bool, columns: list[str]) -> str:
+@cache
+def _mark_write_sql(*, update_only: bool, columns: tuple[str, ...]) -> str:
     """One statement: the mark written if the version the person saw still stands (an insert for a session with
     no mark, else an update), its history row, and an open, uncontacted follow-up closed when the mark is not
-    an absence. It returns the mark's row, or nothing when the version check refused the change."""
+    an absence. It returns the mark's row, or nothing when the version check refused the change.
+
+    Built once a process for each of its two forms (reaching the history model alone builds a manager)."""
     mark_table = RegisterMark._meta.db_table
     history_table = RegisterMark.history.model._meta.db_table
     follow_up_table = AbsenceFollowUp._meta.db_table
@@ -336,7 +341,7 @@ def mark_record(
             session=session, mark=mark, expected_version=expected_version, arrangement=arrangement, now=now
         )
     fields = [f for f in RegisterMark._meta.concrete_fields]
-    columns = [f.column for f in fields]
+    columns = tuple(f.column for f in fields)
     params = {
         f.column: f.get_db_prep_save(getattr(mark, f.attname), connection)
         for f in fields
@@ -352,7 +357,8 @@ def mark_record(
         history_date=timezone.now(),
     )
     try:
-        with connection.cursor() as cursor:
+        # Prepared, like the tap's read: planned once a connection, and its parameters sent apart from the text.
+        with prepared(), connection.cursor() as cursor:
             cursor.execute(_mark_write_sql(update_only=update_only, columns=columns), params)
             row = cursor.fetchone()
     except IntegrityError:

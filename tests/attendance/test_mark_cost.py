@@ -23,7 +23,7 @@ def test_a_tap_is_three_queries_and_a_stale_tap_four(client, world, day, django_
     sign_in(client, world.personas["a.provider_staff"])
     client.get(reverse("attendance:register"))  # the session refreshed, the memberships cached
     session = session_of(day["mine"])
-    # The user; the session's row with its pupil, placement, arrangement and mark; the one statement that
+    # The user; the session's row with its pupil, school, placement and arrangement; the one statement that
     # writes the mark (version check, history, follow-up). Nothing for the session or the memberships.
     with django_assert_num_queries(3):
         response = _post(client, session, 0)
@@ -45,3 +45,25 @@ def test_another_providers_session_is_404_and_writes_nothing(client, world, day)
     assert _post(client, theirs, 0).status_code == 404
     with scope(trust=world.trust_a.pk):
         assert not RegisterMark.objects.filter(expected_session=theirs).exists()
+
+
+def test_a_refused_tap_shows_the_mark_that_stands(client, world, day, django_assert_num_queries):  # noqa: F811
+    with scope(trust=world.trust_a.pk):
+        services.placement_register_arrangement(placement=day["mine"])
+    sign_in(client, world.personas["a.provider_staff"])
+    client.get(reverse("attendance:register"))
+    session = session_of(day["mine"])
+    _post(client, session, 0)
+    # Late without the minutes: nothing is written, and the row shows the present mark with its version. The
+    # tap's read leaves the mark out, so the refused row reads it: the user, the session's row, the mark.
+    with django_assert_num_queries(3):
+        refused = client.post(
+            reverse("attendance:mark", args=[session.pk]),
+            {"status": "late", "version": 1},
+            HTTP_HX_REQUEST="true",
+        )
+    body = refused.content.decode()
+    assert "alert-danger" in body and "Present" in body and 'name="version" value="1"' in body
+    assert 'data-testid="mark-status"' in body
+    with scope(trust=world.trust_a.pk):
+        assert RegisterMark.objects.get(expected_session=session).status == "present"
