@@ -51,18 +51,11 @@ def _field(field) -> str:
     if not _written_here(widget):
         return str(crispy_forms_filters.as_crispy_field(field))
     errors = field.errors
-    required = field.field.required
     css = field.css_classes()
     css = f" {css}" if css else ""
     if isinstance(widget, forms.CheckboxInput):
         control = _widget(field, "form-check-input is-invalid" if errors else "form-check-input")
-        label = format_html(
-            '<label for="{}" class="form-check-label{}">{}{}</label>',
-            field.id_for_label,
-            " requiredField" if required else "",
-            field.label,
-            mark_safe(ASTERISK) if required else "",
-        )
+        label = _label(field, "label", "form-check-label")
         return (
             f'<div class="mb-3"><div id="div_{field.auto_id}" class="form-check{css}">'
             f"{control}{label}{_errors(field)}{_help(field)}</div></div>"
@@ -73,45 +66,43 @@ def _field(field) -> str:
         classes = "form-select is-invalid" if errors else "form-select"
     else:
         classes = "form-control is-invalid" if errors else "form-control"
-    label = ""
-    if field.label:
-        label = format_html(
-            '<label{} class="form-label{}">{}{}</label>',
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            " requiredField" if required else "",
-            field.label,
-            mark_safe(ASTERISK) if required else "",
-        )
+    label = _label(field, "label", "form-label") if field.label else ""
     return (
         f'<div id="div_{field.auto_id}" class="mb-3{css}">'
         f"{label}{_widget(field, classes)}{_errors(field)}{_help(field)}</div>"
     )
 
 
+def _label(field, tag: str, css: str, after: str = "") -> str:
+    """The field's label (or legend), marked required as crispy marks it."""
+    required = field.field.required
+    return format_html(
+        '<{}{} class="{}{}{}">{}{}</{}>',
+        tag,
+        format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
+        css,
+        " requiredField" if required else "",
+        after,
+        field.label,
+        mark_safe(ASTERISK) if required else "",
+        tag,
+    )
+
+
 def _choice_list(field, css: str) -> str:
     """Radio buttons or checkboxes, one a line, in a fieldset whose legend is the field's label."""
-    required = field.field.required
     invalid = " is-invalid" if field.errors else ""
     opening = closing = ""
     if field.label and field.use_fieldset:
         described = getattr(field, "aria_describedby", None)
         opening = format_html(
-            '<fieldset{}><legend{} class="form-label{} fs-6">{}{}</legend>',
+            "<fieldset{}>{}",
             format_html(' aria-describedby="{}"', described) if described else "",
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            " requiredField" if required else "",
-            field.label,
-            mark_safe(ASTERISK) if required else "",
+            _label(field, "legend", "form-label", " fs-6"),
         )
         closing = "</fieldset>"
     elif field.label:
-        opening = format_html(
-            '<label{} class="form-label{}">{}{}</label>',
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            " requiredField" if required else "",
-            field.label,
-            mark_safe(ASTERISK) if required else "",
-        )
+        opening = _label(field, "label", "form-label")
     groups = list(crispy_forms_filters.optgroups(field))
     items = []
     for g, (group, options, _index) in enumerate(groups):
