@@ -90,9 +90,7 @@ def current_half_term_end(terms, on: date) -> date | None:
     return None
 
 
-def visit_schedule(
-    membership=None, *, on: date, trust_id=None, provider_ids=None, policy=None
-) -> list[ScheduleRow]:
+def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> list[ScheduleRow]:
     """Every provider with pupils placed (agreed or active placements), with its next visit due, soonest first.
 
     A fixed number of queries however many providers: placements, completed visits, open visits, attended
@@ -102,7 +100,6 @@ def visit_schedule(
     # providers, and building a model object for each placement, pupil and school cost more than the query.
     placements = list(
         Placement.objects.current()
-        .filter(**({"provider_id__in": provider_ids} if provider_ids is not None else {}))
         .order_by("start_date", "pk")
         .values_list(
             "pk",
@@ -233,28 +230,13 @@ def forget_schedule(trust_id: int) -> None:
     forget(trust_id, "qa_schedule", timezone.localdate())
 
 
-def overdue_visits(*, on: date, membership=None, policy=None) -> list[ScheduleRow]:
-    """For the dashboards: providers whose visit is overdue; for a school-bound person, those where pupils of
-    their school are placed. Read from the trust's schedule of the day (``schedule_snapshot``) for a reader."""
-    if membership is not None:
-        rows = schedule_snapshot(membership, on=on, trust_id=membership.trust_id, policy=policy).value
-        if membership.school_id is not None:
-            return [row for row in rows if row.overdue and row.schools]
-        return [row for row in rows if row.overdue]
-    provider_ids = None
-    if membership is not None and membership.school_id is not None:
-        # Only the providers the school's pupils are placed with (each still scheduled on all its placements).
-        provider_ids = (
-            Placement.objects.current().filter(school_id=membership.school_id).values("provider_id")
-        )
-    rows = [
-        row
-        for row in visit_schedule(membership, on=on, policy=policy, provider_ids=provider_ids)
-        if row.overdue
-    ]
-    if membership is not None and membership.school_id is not None:
-        rows = [row for row in rows if row.schools]
-    return rows
+def overdue_visits(*, on: date, membership, policy=None) -> list[ScheduleRow]:
+    """For the dashboards: providers whose visit is overdue, from the trust's schedule of the day
+    (``schedule_snapshot``); for a school-bound person, those where pupils of their school are placed."""
+    rows = schedule_snapshot(membership, on=on, trust_id=membership.trust_id, policy=policy).value
+    if membership.school_id is not None:
+        return [row for row in rows if row.overdue and row.schools]
+    return [row for row in rows if row.overdue]
 
 
 def visits_by_visitor(membership) -> list[tuple[object, list[Visit]]]:
