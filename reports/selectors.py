@@ -126,34 +126,55 @@ class WhereNow:
         return self.shown[0] if len(kinds) == 1 else None
 
 
+# What the "now" panel shows of a session, its pupil, provider, school and mark (the register's rows carry the
+# placement, its register arrangement, the follow-up and the marker besides: several times the rows to build).
+_PUPIL_SHOWN = (
+    "pupil__legal_first_name",
+    "pupil__legal_last_name",
+    "pupil__preferred_name",
+    "pupil__looked_after",
+    "pupil__child_protection_plan",
+    "pupil__child_in_need",
+)
+_NOW_FIELDS = (
+    "placement_id",
+    "pupil_id",
+    "school_id",
+    "provider_id",
+    "date",
+    "session",
+    "starts_at",
+    "ends_at",
+    *_PUPIL_SHOWN,
+    "school__name",
+    "provider__legal_name",
+    "provider__trading_name",
+    "mark__status",
+    "mark__late_minutes",
+    "mark__marked_at",
+)
+
+
+def _sessions_now(membership):
+    return (
+        ExpectedSession.objects.visible_to(membership)
+        .select_related("pupil", "school", "provider", "mark")
+        .only(*_NOW_FIELDS)
+    )
+
+
 def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
     """Each pupil expected at a provider in the session shown, with the mark so far; and every pupil with a
-    running placement who is not expected at a provider then."""
+    running placement who is not expected at a provider then (with the day's other session, if any)."""
     shown = sessions_shown(schools, now=now)
-    session_of_school = {s.school.pk: (s.day, s.session) for s in shown}
-    by_day = defaultdict(list)
-    for s in shown:
-        if s.day:
-            by_day[s.day].append(s.school.pk)
-    day_rows = []
-    for day, school_ids in sorted(by_day.items()):
-        day_rows += list(attendance_selectors.sessions_on(membership, day).filter(school_id__in=school_ids))
-    expected, other = [], defaultdict(list)
-    for row in day_rows:
-        if (row.date, row.session) == session_of_school.get(row.school_id):
-            expected.append(row)
-        else:
-            other[row.pupil_id].append(row)
+    in_shown = _in_sessions_shown(shown)
     # The vulnerable pupils first: a looked-after, child-protection or child-in-need pupil unaccounted for is
     # the first thing a DSL must see.
-    expected.sort(
-        key=lambda r: (
-            not r.pupil.is_vulnerable,
-            r.school.name,
-            r.pupil.legal_last_name,
-            r.pupil.legal_first_name,
-            r.pk,
-        )
+    expected = list(
+        _sessions_now(membership)
+        .filter(in_shown)
+        .annotate(vulnerable=ExpressionWrapper(VULNERABLE, output_field=BooleanField()))
+        .order_by("-vulnerable", "school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
     )
     deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
     for row in expected:
@@ -164,16 +185,35 @@ def where_pupils_are(membership, schools, *, now: datetime, policy) -> WhereNow:
         Placement.objects.visible_to(membership)
         .filter(status=Placement.Status.ACTIVE, school__in=[s.pk for s in schools])
         .exclude(pupil_id__in=here)
-        .select_related("pupil", "provider", "school")
+        .select_related("pupil", "provider")
+        .only(
+            "pupil_id",
+            "school_id",
+            "provider_id",
+            *_PUPIL_SHOWN,
+            "provider__legal_name",
+            "provider__trading_name",
+        )
         .order_by("school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
     )
     elsewhere: dict[int, PupilElsewhere] = {}
     for placement in running:
-        item = elsewhere.setdefault(
-            placement.pupil_id,
-            PupilElsewhere(placement.pupil, other_sessions=other.get(placement.pupil_id, [])),
-        )
+        item = elsewhere.setdefault(placement.pupil_id, PupilElsewhere(placement.pupil))
         item.placements.append(placement)
+    # The same day's other session of the pupils not expected now: "expected in the afternoon only".
+    days = {s.day for s in shown if s.day}
+    if days:
+        for row in (
+            ExpectedSession.objects.visible_to(membership)
+            .filter(date__in=days, school_id__in=[s.school.pk for s in shown])
+            .exclude(in_shown)
+            .exclude(pupil_id__in=here)
+            .select_related("provider")
+            .only("pupil_id", "session", "provider__legal_name", "provider__trading_name")
+            .order_by("session", "pk")
+        ):
+            if row.pupil_id in elsewhere:
+                elsewhere[row.pupil_id].other_sessions.append(row)
     return WhereNow(
         shown=shown,
         expected=expected,

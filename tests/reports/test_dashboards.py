@@ -374,11 +374,12 @@ def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, 
 # terms, visits).
 PINNED = {
     # The overdue QA visits (4) and the open safeguarding concerns (1) joined the dashboard; the open
-    # follow-ups and their count are one query.
-    "a.school_dsl": ("safeguarding_dashboard", 19),
+    # follow-ups and their count are one query. One school's pupils now: the session shown, the placements of
+    # those not expected then, and their other session that day (3).
+    "a.school_dsl": ("safeguarding_dashboard", 20),
     # Past one school: counts per school (one more query: the pupils placed but not expected then).
     "a.trust_dsl": ("safeguarding_dashboard", 20),
-    "a.school_dsl-now": ("safeguarding_now", 9),
+    "a.school_dsl-now": ("safeguarding_now", 10),
     # Placements causing concern: the list and its count (2).
     "a.headteacher": ("school_dashboard", 13),
     "a.trust_admin": ("trust_dashboard", 17),

@@ -66,3 +66,37 @@ def test_an_old_snapshot_is_worked_out_again_and_one_being_worked_out_is_served_
     cache.delete(key_for(910003, "y") + ":working")
     fresh = snapshot(admin, ("y",), count)
     assert fresh.value == 2 and fresh.as_of == NOON + MAX_AGE + timedelta(seconds=1)
+
+
+def test_a_process_reuses_its_copy_until_the_snapshot_is_kept_again_or_forgotten(time_machine, monkeypatch):
+    """Each process keeps the snapshot it read and reads Redis's only when the stamp there changed: a snapshot
+    kept again or forgotten by another process is never served from the old copy."""
+    from trusts import snapshots
+
+    time_machine.move_to(NOON, tick=False)
+    admin = Membership(trust_id=910004, role=Role.TRUST_ADMIN)
+    key = key_for(910004, "z")
+    count = Counter()
+    assert snapshot(admin, ("z",), count).value == 1
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda k, *a, **kw: reads.append(k) or real_get(k, *a, **kw))
+    assert snapshot(admin, ("z",), count).value == 1
+    assert reads == [key + ":stamp"]  # the stamp only, not the value
+    # Another process keeps it again: the stamp changes, so this process reads the new value.
+    stored_stamp, stored = real_get(key)
+    other = snapshots.Snapshot(99, stored.as_of)
+    cache.set(key, ("other-stamp", other), 60)
+    cache.set(key + ":stamp", "other-stamp", 60)
+    reads.clear()
+    assert snapshot(admin, ("z",), count).value == 99
+    assert reads == [key + ":stamp", key]
+    # Forgotten (a write elsewhere): worked out again here, never the copy.
+    snapshots.forget(910004, "z")
+    assert snapshot(admin, ("z",), count).value == 2 and count.calls == 2
+    # A process that never read it reads Redis's value once, then its own copy.
+    monkeypatch.setattr(snapshots, "_local", snapshots.OrderedDict())
+    reads.clear()
+    assert snapshot(admin, ("z",), count).value == 2
+    assert snapshot(admin, ("z",), count).value == 2
+    assert reads == [key + ":stamp", key, key + ":stamp"]
