@@ -715,6 +715,13 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["scheduled_for", "pk"]
+        indexes = [
+            # The reviews still to hold, by date: the dashboards' overdue and coming reviews and the reminders
+            # (a held review is never read by date again).
+            models.Index(
+                fields=["trust", "scheduled_for"], name="review_outstanding_date", condition=Q(held_on__isnull=True)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.scheduled_for:%d %b %Y}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from reports.overview import PROVIDER_COLUMNS, SCHOOL_COLUMNS, csv_rows, overview_snapshot, sort_rows
 from trusts.csv_export import SafeWriter
 from trusts.permissions import permission_required
+from trusts.snapshots import rendered
 
 
 @permission_required("report.overview")
@@ -21,20 +22,20 @@ def overview(request):
     providers, provider_sort = sort_rows(
         data["provider_rows"], PROVIDER_COLUMNS, request.GET.get("psort", "name")
     )
-    return render(
-        request,
-        "reports/overview.html",
+    tables = rendered(
+        kept,
+        "reports/_overview_tables.html",
         {
-            **data,
             "school_rows": schools,
             "provider_rows": providers,
             "school_columns": SCHOOL_COLUMNS,
             "provider_columns": PROVIDER_COLUMNS,
             "sort": school_sort,
             "psort": provider_sort,
-            "as_of": kept.as_of,
         },
+        vary=(school_sort, provider_sort),
     )
+    return render(request, "reports/overview.html", {**data, "tables": tables, "as_of": kept.as_of})
 
 
 @permission_required("report.overview")

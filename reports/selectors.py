@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from attendance import selectors as attendance_selectors
 from attendance.codes import PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
@@ -295,58 +295,73 @@ def _in_sessions_shown(shown: list[SchoolSession]) -> Q:
 
 def where_pupils_are_summary(membership, schools, *, now: datetime, policy) -> WhereNowSummary:
     """Every pupil of ``schools`` accounted for in counts per school (expected at a provider, by mark; running
-    placement but not expected then), and the pupils needing attention named. Four queries however many
-    pupils (and the calendars')."""
+    placement but not expected then), and the pupils needing attention named. The sessions shown are read once,
+    as a few columns a row, and counted here; the pupils named are then read in full (three queries however many
+    pupils, and the calendars')."""
     shown = sessions_shown(schools, now=now)
     in_shown = _in_sessions_shown(shown)
     cutoff = now - timedelta(minutes=policy.register_mark_deadline_minutes)
-    overdue = Q(mark__isnull=True, starts_at__lte=cutoff)
-    attention = overdue | Q(mark__status=RegisterMark.Status.ABSENT) | VULNERABLE
-    sessions = ExpectedSession.objects.visible_to(membership).filter(in_shown)
-    counts = {
-        row["school_id"]: row
-        for row in sessions.order_by()
-        .values("school_id")
-        .annotate(
-            expected=Count("pk"),
-            present=Count("pk", filter=Q(mark__status=RegisterMark.Status.PRESENT)),
-            late=Count("pk", filter=Q(mark__status=RegisterMark.Status.LATE)),
-            absent=Count("pk", filter=Q(mark__status=RegisterMark.Status.ABSENT)),
-            closed=Count("pk", filter=Q(mark__status=RegisterMark.Status.CLOSED)),
-            unmarked=Count("pk", filter=Q(mark__isnull=True)),
-            overdue=Count("pk", filter=overdue),
-            attention=Count("pk", filter=attention),
-        )
+    school_name = {s.school.pk: s.school.name for s in shown}
+    rows = {s.school.pk: SchoolNow(s) for s in shown}
+    by_mark = {
+        RegisterMark.Status.PRESENT: "present",
+        RegisterMark.Status.LATE: "late",
+        RegisterMark.Status.ABSENT: "absent",
+        RegisterMark.Status.CLOSED: "closed",
     }
-    not_expected = dict(
+    needing, expected_pupils = [], set()
+    for pk, school_id, pupil_id, starts_at, status, vulnerable, last, first in (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(in_shown)
+        .annotate(vulnerable=ExpressionWrapper(VULNERABLE, output_field=BooleanField()))
+        .order_by()
+        .values_list(
+            "pk",
+            "school_id",
+            "pupil_id",
+            "starts_at",
+            "mark__status",
+            "vulnerable",
+            "pupil__legal_last_name",
+            "pupil__legal_first_name",
+        )
+    ):
+        row = rows[school_id]
+        expected_pupils.add(pupil_id)
+        row.expected += 1
+        overdue = status is None and starts_at <= cutoff
+        if status is None:
+            row.unmarked += 1
+            row.overdue += overdue
+        elif status in by_mark:
+            setattr(row, by_mark[status], getattr(row, by_mark[status]) + 1)
+        if overdue or vulnerable or status == RegisterMark.Status.ABSENT:
+            row.attention += 1
+            needing.append((not vulnerable, school_name[school_id], last, first, pk))
+    # Pupils with a running placement and no session shown (counted once a school however many placements).
+    not_expected = defaultdict(set)
+    for school_id, pupil_id in (
         Placement.objects.visible_to(membership)
         .filter(status=Placement.Status.ACTIVE, school__in=[s.pk for s in schools])
-        .exclude(Exists(ExpectedSession.objects.filter(in_shown, pupil_id=OuterRef("pupil_id"))))
         .order_by()
-        .values("school_id")
-        .annotate(n=Count("pupil_id", distinct=True))
-        .values_list("school_id", "n")
-    )
-    rows = []
-    for s in shown:
-        row = SchoolNow(s, not_expected=not_expected.get(s.school.pk, 0))
-        for name, value in counts.get(s.school.pk, {}).items():
-            if name != "school_id":
-                setattr(row, name, value)
-        rows.append(row)
-    named = list(
-        sessions.filter(attention)
-        .select_related("pupil", "school", "provider", "mark")
-        .annotate(vulnerable=ExpressionWrapper(VULNERABLE, output_field=BooleanField()))
-        .order_by("-vulnerable", "school__name", "pupil__legal_last_name", "pupil__legal_first_name", "pk")[
-            :ATTENTION_LIMIT
-        ]
+        .values_list("school_id", "pupil_id")
+    ):
+        if pupil_id not in expected_pupils:
+            not_expected[school_id].add(pupil_id)
+    for school_id, pupils in not_expected.items():
+        if school_id in rows:
+            rows[school_id].not_expected = len(pupils)
+    needing.sort()
+    first_pks = [item[-1] for item in needing[:ATTENTION_LIMIT]]
+    named = sorted(
+        _sessions_now(membership).filter(pk__in=first_pks),
+        key=lambda r: first_pks.index(r.pk),
     )
     deadline = timedelta(minutes=policy.register_mark_deadline_minutes)
     for row in named:
         row.state = mark_state(row, now=now, deadline=deadline)
         row.state_label, row.state_class = MARK_STATES[row.state]
-    return WhereNowSummary(shown=shown, schools=rows, attention=named)
+    return WhereNowSummary(shown=shown, schools=list(rows.values()), attention=named)
 
 
 # --- Providers in use ------------------------------------------------------------------------------------

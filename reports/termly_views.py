@@ -20,6 +20,7 @@ from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.models import School
 from trusts.permissions import permission_required
+from trusts.snapshots import rendered
 
 # Finished reports listed on a page.
 RUNS_LISTED = 20
@@ -65,12 +66,13 @@ def report_index(request):
 
 def _report_page(request, *, school, template="reports/termly/report.html"):
     period, form, terms = _period(request)
-    report = as_of = None
+    report = as_of = tables = None
     if period is not None:
         kept = report_snapshot(
             request.membership, school=school, period=period, today=timezone.localdate(), terms=terms
         )
         report, as_of = kept.value, kept.as_of
+        tables = rendered(kept, "reports/termly/_tables.html", {"report": report})
     runs = list(
         ReportRun.objects.visible_to(request.membership)
         .filter(school=school)
@@ -83,6 +85,7 @@ def _report_page(request, *, school, template="reports/termly/report.html"):
         {
             "school": school,
             "report": report,
+            "tables": tables,
             "as_of": as_of,
             "form": form,
             "has_terms": bool(terms),

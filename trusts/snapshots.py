@@ -20,7 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from trusts.roles import Role
 
@@ -36,7 +38,7 @@ PREFIX = "snapshot:v2"
 # stamp alone (a few bytes) and reads and unpickles the value (a trust's QA schedule or figures: hundreds of
 # kilobytes, a fifth of a dashboard's time) only when it was kept again or forgotten since.
 LOCAL_ENTRIES = 32
-_local: OrderedDict[str, tuple[str, Snapshot]] = OrderedDict()
+_local: OrderedDict[str, Snapshot] = OrderedDict()
 _local_lock = threading.Lock()
 
 
@@ -44,6 +46,7 @@ _local_lock = threading.Lock()
 class Snapshot:
     value: Any
     as_of: datetime | None  # None: counted just now for this request alone (live)
+    stamp: str | None = None  # which keeping of the snapshot this is (None: live)
 
 
 def is_trust_wide(membership) -> bool:
@@ -99,33 +102,45 @@ def _read(key: str) -> Snapshot | None:
         return None
     with _local_lock:
         local = _local.get(key)
-        if local is not None and local[0] == stamp:
+        if local is not None and local.stamp == stamp:
             _local.move_to_end(key)
-            return local[1]
-    stored = cache.get(key)
-    if stored is None:
-        return None
-    stamp, kept = stored
-    _remember(key, stamp, kept)
+            return local
+    kept = cache.get(key)
+    if kept is not None:
+        _remember(key, kept)
     return kept
 
 
-def _remember(key: str, stamp: str, kept: Snapshot) -> None:
+def _remember(key: str, kept: Snapshot) -> None:
     with _local_lock:
-        _local[key] = (stamp, kept)
+        _local[key] = kept
         _local.move_to_end(key)
         while len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
 
 
 def _keep(key: str, compute: Callable[[], Any]) -> Snapshot:
-    kept = Snapshot(compute(), timezone.now())
-    stamp = uuid.uuid4().hex
+    kept = Snapshot(compute(), timezone.now(), uuid.uuid4().hex)
     # The value before its stamp: a reader who sees the new stamp finds the new value.
-    cache.set(key, (stamp, kept), KEEP.total_seconds())
-    cache.set(_stamp_key(key), stamp, KEEP.total_seconds())
-    _remember(key, stamp, kept)
+    cache.set(key, kept, KEEP.total_seconds())
+    cache.set(_stamp_key(key), kept.stamp, KEEP.total_seconds())
+    _remember(key, kept)
     return kept
+
+
+def rendered(kept: Snapshot, template_name: str, context: dict, *, vary: tuple = ()) -> str:
+    """``template_name`` rendered with ``context``, which holds nothing but what ``kept`` says (and ``vary``): the
+    same snapshot makes the same HTML, so it is rendered once for everyone who reads that snapshot and kept as
+    long as the snapshot is (a large trust's report tables were most of its page's time). A live value is
+    rendered each time."""
+    if kept.stamp is None:
+        return render_to_string(template_name, context)
+    key = ":".join([PREFIX, "html", kept.stamp, template_name, *(str(v) for v in vary)])
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, context)
+        cache.set(key, html, KEEP.total_seconds())
+    return mark_safe(html)  # rendered by the template engine, which escaped it
 
 
 def refresh(trust_id: int, parts: tuple, compute: Callable[[], Any]) -> Snapshot:

@@ -84,9 +84,8 @@ def test_a_process_reuses_its_copy_until_the_snapshot_is_kept_again_or_forgotten
     assert snapshot(admin, ("z",), count).value == 1
     assert reads == [key + ":stamp"]  # the stamp only, not the value
     # Another process keeps it again: the stamp changes, so this process reads the new value.
-    stored_stamp, stored = real_get(key)
-    other = snapshots.Snapshot(99, stored.as_of)
-    cache.set(key, ("other-stamp", other), 60)
+    stored = real_get(key)
+    cache.set(key, snapshots.Snapshot(99, stored.as_of, "other-stamp"), 60)
     cache.set(key + ":stamp", "other-stamp", 60)
     reads.clear()
     assert snapshot(admin, ("z",), count).value == 99
@@ -100,3 +99,23 @@ def test_a_process_reuses_its_copy_until_the_snapshot_is_kept_again_or_forgotten
     assert snapshot(admin, ("z",), count).value == 2
     assert snapshot(admin, ("z",), count).value == 2
     assert reads == [key + ":stamp", key, key + ":stamp"]
+
+
+def test_a_snapshots_html_is_rendered_once_per_keeping_and_variant():
+    """``rendered``: the same snapshot (stamp) and variant give the HTML rendered first; a new keeping, another
+    variant or a live value are rendered afresh."""
+    import uuid
+
+    from trusts.snapshots import Snapshot, rendered
+
+    stamp = uuid.uuid4().hex
+    first = rendered(Snapshot(1, NOON, stamp), "_as_of.html", {"as_of": NOON}, vary=("a",))
+    assert "Figures as of 12:00" in first
+    later = NOON + timedelta(hours=1)
+    again = rendered(Snapshot(1, NOON, stamp), "_as_of.html", {"as_of": later}, vary=("a",))
+    assert again == first  # kept: not rendered again
+    assert "13:00" in rendered(Snapshot(1, NOON, stamp), "_as_of.html", {"as_of": later}, vary=("b",))
+    assert "13:00" in rendered(
+        Snapshot(1, NOON, uuid.uuid4().hex), "_as_of.html", {"as_of": later}, vary=("a",)
+    )
+    assert "13:00" in rendered(Snapshot(1, None), "_as_of.html", {"as_of": later})
