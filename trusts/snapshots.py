@@ -33,7 +33,7 @@ KEEP = timedelta(hours=1)
 # One request at a time works a snapshot out; with none kept at all, the others wait this long for its result.
 WORKING_SECONDS = 60
 WAIT_SECONDS = 30
-PREFIX = "snapshot:v2"
+PREFIX = "snapshot:v3"
 # Each process keeps the last snapshots it read, with the stamp they were kept under: a reader asks Redis for the
 # stamp alone (a few bytes) and reads and unpickles the value (a trust's QA schedule or figures: hundreds of
 # kilobytes, a fifth of a dashboard's time) only when it was kept again or forgotten since.
