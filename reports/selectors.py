@@ -26,7 +26,7 @@ from trusts.calendar import CalendarError, calendars_for
 from trusts.models import Membership, School
 from trusts.roles import Role
 from trusts.selectors import trust_policy
-from trusts.snapshots import refresh, snapshot
+from trusts.snapshots import Snapshot, refresh, snapshot
 
 # How far back the dashboard looks for runs of consecutive absences.
 CONSECUTIVE_WINDOW = timedelta(days=14)
@@ -703,6 +703,17 @@ def governor_dashboard(membership, *, today: date) -> dict:
         "year_start": start,
         "as_of": year.as_of,
     }
+
+
+def governor_snapshot(membership, *, today: date) -> Snapshot:
+    """The governors' dashboard (``governor_dashboard``): anonymised counts that no governor needs to the
+    minute, kept as a snapshot shared by the trust's governors, or by one school's (``trusts.snapshots``)."""
+    return snapshot(
+        membership,
+        ("governor_dashboard", today),
+        lambda: governor_dashboard(membership, today=today),
+        per_school=True,
+    )
 
 
 def _standing_counts(providers) -> list[dict]:

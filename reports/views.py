@@ -15,6 +15,7 @@ from trusts.permissions import member_required, permission_required
 from trusts.roles import Role
 from trusts.selectors import trust_policy
 from trusts.services import access_log_record
+from trusts.snapshots import rendered
 
 # How often the DSL's dashboard refreshes who is where and the open concerns, without a reload.
 POLL_SECONDS = 20
@@ -96,8 +97,17 @@ def safeguarding_now(request):
 
 @permission_required("dashboard.governor")
 def governor_dashboard(request):
-    context = selectors.governor_dashboard(request.membership, today=timezone.localdate())
-    return render(request, "reports/governor_dashboard.html", context)
+    """Anonymised counts, the same for every governor of the trust (or of one school): a snapshot, rendered once a
+    snapshot, and as old as the attendance figures in it at most (the page says as of when)."""
+    kept = selectors.governor_snapshot(request.membership, today=timezone.localdate())
+    context = kept.value
+    as_of = min(filter(None, [kept.as_of, context["as_of"]]), default=None)
+    figures = rendered(kept, "reports/_governor_figures.html", context)
+    return render(
+        request,
+        "reports/governor_dashboard.html",
+        {"figures": figures, "year_start": context["year_start"], "as_of": as_of},
+    )
 
 
 @permission_required("dashboard.provider")

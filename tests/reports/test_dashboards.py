@@ -287,6 +287,26 @@ def test_governor_dashboard_withholds_small_groups(client, dash):
     assert 'data-testid="average-weeks">—</div>' in panel
 
 
+def test_governor_dashboard_is_a_snapshot_of_its_time(client, dash, clock):
+    """Governors' counts are a snapshot shared by the trust's governors: a placement no longer running after it
+    was kept shows once the snapshot is worked out again (MAX_AGE later), and the page says as of when."""
+    from trusts.snapshots import MAX_AGE
+
+    body = _get(client, dash.personas["a.trust_governor"], "governor_dashboard")
+    school = dash.schools["a1"]
+    assert 'data-testid="pupils-in-ap">6</div>' in body[body.index(f'data-testid="school-{school.pk}"') :]
+    assert "Figures as of 09:30" in body
+    with scopes_disabled():
+        placement = Placement.objects.filter(school=school, status=Placement.Status.ACTIVE).first()
+        Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.AGREED)
+    body = client.get(reverse("governor_dashboard")).content.decode()
+    assert 'data-testid="pupils-in-ap">6</div>' in body[body.index(f'data-testid="school-{school.pk}"') :]
+    clock.shift(MAX_AGE)
+    body = client.get(reverse("governor_dashboard")).content.decode()
+    assert 'data-testid="pupils-in-ap">5</div>' in body[body.index(f'data-testid="school-{school.pk}"') :]
+    assert "Figures as of 09:40" in body
+
+
 def test_school_governor_sees_only_their_school(client, dash):
     body = _get(client, dash.personas["a.school_governor"], "governor_dashboard")
     assert dash.schools["a1"].name in body and dash.schools["a2"].name not in body
