@@ -172,41 +172,59 @@ def _claim_next_sql(candidates_sql: str) -> str:
     )
 
 
-def _claim_next(candidates, *, pk: int, just_sent: int | None):
-    """Record ``just_sent`` as sent and claim notification ``pk`` if it is still due: the id, subject, body,
-    url, address and trust name of its email, or None when another worker holds it."""
-    now = timezone.now()
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        # No data-modifying CTE (SQLite, the embedded demo): the same two conditional updates, one by one.
-        if just_sent is not None:
-            Notification.objects.filter(pk=just_sent, email_status=Notification.EmailStatus.SENDING).update(
-                email_status=Notification.EmailStatus.SENT, emailed_at=now
+# A key no notification has: the claim's statement is compiled once a run with it, and each claim puts its key in
+# its place (a run of thousands of emails compiled the same statement thousands of times).
+_ANY_KEY = -1
+
+
+class _Claims:
+    """Claiming the emails of one run: record the email just sent as sent and claim notification ``pk`` if it is
+    still claimable (``_claimable``), in one statement compiled once."""
+
+    def __init__(self, claimable):
+        self.claimable = claimable
+        self.connection = transaction.get_connection()
+        if self.connection.vendor == "postgresql":
+            candidates_sql, params = claimable.filter(pk=_ANY_KEY).values("pk").query.sql_with_params()
+            self.sql = _claim_next_sql(candidates_sql)
+            self.params = list(params)
+            self.key_at = self.params.index(_ANY_KEY)
+
+    def next(self, *, pk: int, just_sent: int | None):
+        """The id, subject, body, url, address and trust name of ``pk``'s email, now claimed, or None when
+        another worker holds it (or it is no longer due)."""
+        now = timezone.now()
+        if self.connection.vendor != "postgresql":
+            # No data-modifying CTE (SQLite, the embedded demo): the same two conditional updates, one by one.
+            if just_sent is not None:
+                Notification.objects.filter(
+                    pk=just_sent, email_status=Notification.EmailStatus.SENDING
+                ).update(email_status=Notification.EmailStatus.SENT, emailed_at=now)
+            claimed = self.claimable.filter(pk=pk).update(
+                email_status=Notification.EmailStatus.SENDING,
+                email_attempts=F("email_attempts") + 1,
+                email_claimed_at=now,
             )
-        claimed = candidates.filter(pk=pk).update(
-            email_status=Notification.EmailStatus.SENDING,
-            email_attempts=F("email_attempts") + 1,
-            email_claimed_at=now,
-        )
-        if not claimed:
-            return None
-        n = Notification.objects.select_related("recipient", "trust").get(pk=pk)
-        return n.pk, n.subject, n.body, n.url, n.recipient.email, n.trust.name
-    candidates_sql, candidates_params = candidates.filter(pk=pk).values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _claim_next_sql(candidates_sql),
-            [
-                Notification.EmailStatus.SENT,
-                now,
-                just_sent or 0,
-                Notification.EmailStatus.SENDING,
-                *candidates_params,
-                Notification.EmailStatus.SENDING,
-                now,
-            ],
-        )
-        return cursor.fetchone()
+            if not claimed:
+                return None
+            n = Notification.objects.select_related("recipient", "trust").get(pk=pk)
+            return n.pk, n.subject, n.body, n.url, n.recipient.email, n.trust.name
+        params = list(self.params)
+        params[self.key_at] = pk
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                self.sql,
+                [
+                    Notification.EmailStatus.SENT,
+                    now,
+                    just_sent or 0,
+                    Notification.EmailStatus.SENDING,
+                    *params,
+                    Notification.EmailStatus.SENDING,
+                    now,
+                ],
+            )
+            return cursor.fetchone()
 
 
 def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) -> int:
@@ -221,7 +239,8 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
     from django.core.mail import get_connection
 
     now = timezone.now()
-    candidates = Notification.objects.filter(_claimable(now), email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+    claimable = Notification.objects.filter(_claimable(now), email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+    candidates = claimable
     if ids is not None:
         candidates = candidates.filter(pk__in=list(ids))
     if created_before is not None:
@@ -231,9 +250,12 @@ def notifications_deliver(*, ids=None, created_before=None, limit: int = 500) ->
     host = urlsplit(settings.SITE_URL).hostname or "apcommission.local"
     mail = get_connection()
     sent, just_sent = 0, None
+    # Each is claimed by its key alone: the run's own filters (``ids``: thousands of keys after a chase) chose
+    # it already, and repeating them made every claim as long as the list.
+    claims = _Claims(claimable)
     try:
         for pk in due:
-            row = _claim_next(candidates, pk=pk, just_sent=just_sent)
+            row = claims.next(pk=pk, just_sent=just_sent)
             just_sent = None
             if row is None:
                 continue  # claimed by another worker meanwhile

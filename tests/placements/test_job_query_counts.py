@@ -1,6 +1,7 @@
 """The reminder jobs and the email delivery run a fixed number of queries however many placements are due (the
 bench runs them over a large trust: docs/performance.md)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -69,3 +70,25 @@ def test_email_delivery_costs_one_round_trip_an_email(pw):
     assert (few, many) == (2 + 2, 10 + 2)
     assert len(mail.outbox) == 12 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 12
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_delivering_a_chases_emails_claims_each_by_its_key_alone(pw):
+    """A chase's alerts go to one delivery task with every new notification's id: each claim names its one key,
+    so a claim costs the same for 3 emails and for 3,000 (it repeated the whole list of ids in every claim)."""
+
+    def claims_of(n):
+        before = set(Notification.objects.values_list("pk", flat=True))
+        for _ in range(n):
+            NotificationFactory(trust=pw.trust_a, recipient=UserFactory())
+        ids = sorted(set(Notification.objects.values_list("pk", flat=True)) - before)
+        with CaptureQueriesContext(connection) as queries:
+            sent = services.notifications_deliver(ids=ids, limit=len(ids))
+        assert sent == n
+        # The statements as sent, each value written out: with the numbers taken out, every claim is the same.
+        return [
+            re.sub(r"[0-9]+", "N", q["sql"]) for q in queries.captured_queries if "SKIP LOCKED" in q["sql"]
+        ]
+
+    few, many = claims_of(3), claims_of(12)
+    assert len(few) == 3 and len(many) == 12
+    assert len(set(few + many)) == 1
