@@ -90,6 +90,18 @@ def current_half_term_end(terms, on: date) -> date | None:
     return None
 
 
+SCHEDULE_PROVIDER_FIELDS = ("trust_id", "legal_name", "trading_name", "registration_status")
+SCHEDULE_VISIT_FIELDS = (
+    "trust_id",
+    "provider_id",
+    "status",
+    "planned_for",
+    "visit_date",
+    "next_visit_date",
+    "visitor",
+)
+
+
 def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> list[ScheduleRow]:
     """Every provider with pupils placed (agreed or active placements), with its next visit due, soonest first.
 
@@ -127,7 +139,9 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
     by_provider = defaultdict(list)
     for placement in placements:
         by_provider[placement.provider_id].append(placement)
-    providers = Provider.objects.in_bulk(list(by_provider))
+    # The schedule is kept as a snapshot read on every view of the schedule and the dashboards: its rows carry
+    # what they show of the provider and its open visits, not every field of either.
+    providers = Provider.objects.only(*SCHEDULE_PROVIDER_FIELDS).in_bulk(list(by_provider))
 
     last = {}
     open_visits = defaultdict(list)
@@ -139,6 +153,7 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
             | Q(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
         )
         .select_related("visitor")
+        .only(*SCHEDULE_VISIT_FIELDS)
         .order_by("visit_date", "planned_for", "pk")
     ):
         if visit.status == Visit.Status.COMPLETED:
@@ -207,22 +222,33 @@ def _school_names_seen(school_names: dict, visible_school_ids) -> list[str]:
     )
 
 
-def schedule_snapshot(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
-    """The schedule page's rows: the trust's schedule of the day, shared by everyone who reads it and kept as a
-    snapshot (working it out reads every current placement, visit and attended session of the trust's providers);
-    forgotten as soon as a visit is planned, changed or recorded (``forget_schedule``). A school-bound reader sees
-    their own school's name only on each row."""
-    kept = snapshot(
+def trust_schedule(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
+    """The trust's schedule of the day, shared by everyone who reads it and kept as a snapshot (working it out
+    reads every current placement, visit and attended session of the trust's providers); forgotten as soon as a
+    visit is planned, changed or recorded (``forget_schedule``). Its rows name every school: a reader's rows are
+    ``rows_seen_by`` them."""
+    return snapshot(
         membership,
         ("qa_schedule", on),
         lambda: visit_schedule(on=on, trust_id=trust_id, policy=policy),
         shared=True,
     )
+
+
+def rows_seen_by(membership, rows: list[ScheduleRow]) -> list[ScheduleRow]:
+    """A school-bound reader sees their own school's name only on each row."""
+    if membership.school_id is None:
+        return rows
+    visible = {membership.school_id}
+    return [replace(row, schools=_school_names_seen(row.school_names, visible)) for row in rows]
+
+
+def schedule_snapshot(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
+    """The trust's schedule of the day (``trust_schedule``) as ``membership`` sees it."""
+    kept = trust_schedule(membership, on=on, trust_id=trust_id, policy=policy)
     if membership.school_id is None:
         return kept
-    visible = {membership.school_id}
-    rows = [replace(row, schools=_school_names_seen(row.school_names, visible)) for row in kept.value]
-    return Snapshot(rows, kept.as_of)
+    return Snapshot(rows_seen_by(membership, kept.value), kept.as_of)
 
 
 def forget_schedule(trust_id: int) -> None:
@@ -239,17 +265,43 @@ def overdue_visits(*, on: date, membership, policy=None) -> list[ScheduleRow]:
     return [row for row in rows if row.overdue]
 
 
-def visits_by_visitor(membership) -> list[tuple[object, list[Visit]]]:
-    visits = (
+class OpenVisit(NamedTuple):
+    """A planned or part-recorded visit, as the schedule lists it under its visitor."""
+
+    pk: int
+    planned_for: date
+    provider_name: str
+    status_label: str
+
+
+def visits_by_visitor(membership) -> list[tuple[str, list[OpenVisit]]]:
+    """The planned and part-recorded visits, by visitor (their name), soonest first: as plain rows, for a list
+    of every open visit of the trust is read on every view of the schedule."""
+    rows = (
         Visit.objects.visible_to(membership)
         .filter(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
-        .select_related("visitor", "provider")
         .order_by("visitor__last_name", "visitor__first_name", "visitor_id", "planned_for")
+        .values_list(
+            "visitor_id",
+            "visitor__first_name",
+            "visitor__last_name",
+            "visitor__username",
+            "pk",
+            "planned_for",
+            "provider__trading_name",
+            "provider__legal_name",
+            "status",
+        )
     )
+    labels = dict(Visit.Status.choices)
     grouped = {}
-    for visit in visits:
-        grouped.setdefault(visit.visitor, []).append(visit)
-    return list(grouped.items())
+    for visitor_id, first, last, username, pk, planned_for, trading_name, legal_name, status in rows:
+        # As User.get_full_name and Provider.__str__ say them.
+        name = f"{first} {last}".strip() or username
+        grouped.setdefault((visitor_id, name), []).append(
+            OpenVisit(pk, planned_for, trading_name or legal_name, labels.get(status, status))
+        )
+    return [(name, visits) for (_, name), visits in grouped.items()]
 
 
 def visit_list(membership):
