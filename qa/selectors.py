@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from qa.models import (
 )
 from trusts.models import Term
 from trusts.selectors import trust_policy
-from trusts.snapshots import Snapshot, forget, snapshot
+from trusts.snapshots import KEEP, Snapshot, forget, key_for, snapshot
 
 ATTENDED = (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE)
 
@@ -328,15 +329,22 @@ def flags_waiting():
 
 
 def framework_items(framework) -> dict[str, list[FrameworkItem]]:
-    items = {part.value: [] for part in Part}
-    for item in framework.items.order_by("part", "order"):
-        items[item.part].append(item)
+    """The items of a version of the framework, by part, in order. A version's items are written with it and
+    never changed (adapting the framework makes a new version), so they are kept for every visit page to read."""
+    key = key_for(framework.trust_id, "qa_framework_items", framework.pk)
+    items = cache.get(key)
+    if items is None:
+        items = {part.value: [] for part in Part}
+        for item in framework.items.order_by("part", "order"):
+            items[item.part].append(item)
+        cache.set(key, items, KEEP.total_seconds())
     return items
 
 
-def pre_visit_checks(visit: Visit) -> list[dict]:
+def pre_visit_checks(visit: Visit, items: list[FrameworkItem] | None = None) -> list[dict]:
     """Each pre-visit check with the provider's evidence for it as it stands on the visit date: in date,
-    expired, waiting for verification, or missing. A completed visit answers from what it kept."""
+    expired, waiting for verification, or missing. A completed visit answers from what it kept. ``items``: the
+    framework's pre-visit checks in order, where the caller has read them already."""
     if visit.is_frozen and visit.pre_visit_snapshot:
         return visit.pre_visit_snapshot
     day = visit.day
@@ -344,7 +352,9 @@ def pre_visit_checks(visit: Visit) -> list[dict]:
     for evidence in Evidence.objects.filter(provider_id=visit.provider_id).order_by("-issue_date", "-pk"):
         evidence_by_type[evidence.evidence_type].append(evidence)
     rows = []
-    for item in visit.framework.items.filter(part=Part.PRE_VISIT).order_by("order"):
+    if items is None:
+        items = visit.framework.items.filter(part=Part.PRE_VISIT).order_by("order")
+    for item in items:
         documents = []
         for code in item.evidence_types:
             label = EVIDENCE_TYPES_BY_CODE.get(code, {}).get("label", code)
@@ -390,7 +400,7 @@ def visit_sections(visit: Visit) -> dict:
             sections[-1][1].append((item, answers.get(item.pk)))
         return sections
 
-    live = {row["code"]: row for row in pre_visit_checks(visit)}
+    live = {row["code"]: row for row in pre_visit_checks(visit, items[Part.PRE_VISIT])}
     return {
         "pre_visit": [(item, live.get(item.code), checks.get(item.pk)) for item in items[Part.PRE_VISIT]],
         "pre_visit_items": items[Part.PRE_VISIT],

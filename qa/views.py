@@ -56,9 +56,9 @@ def _provider_bound(request, obj, provider):
     return obj
 
 
-def _visit_or_404(request, visit_pk) -> Visit:
+def _visit_or_404(request, visit_pk, *related) -> Visit:
     visit = get_visible_or_404(
-        Visit.objects.select_related("provider", "visitor", "framework", "completed_by"),
+        Visit.objects.select_related("provider", "visitor", "framework", "completed_by", *related),
         request.membership,
         pk=visit_pk,
     )
@@ -198,11 +198,12 @@ def visit_plan(request, provider_pk):
 
 @permission_required("qa_visit.read")
 def visit_detail(request, visit_pk):
-    visit = _visit_or_404(request, visit_pk)
+    # The version it corrects and its correction (a version has one of each at most) in the same query.
+    visit = _visit_or_404(request, visit_pk, "previous", "correction")
     context = {
         "visit": visit,
         "today": timezone.localdate(),
-        "correction": Visit.objects.filter(previous=visit).first(),
+        "correction": getattr(visit, "correction", None),
         "versions": _versions(visit),
         "reason_form": ReasonForm(),
         **selectors.visit_sections(visit),

@@ -363,3 +363,32 @@ def test_planned_visits_by_visitor_are_on_the_schedule_at_once(
     assert f'<h3 class="h6 mt-3">{s.visitor.user.get_full_name()}</h3>' in page
     assert f'<a href="{visit_url}">Fri 27 Nov 2026: {s.provider}</a>' in page
     assert "Planned</span>" in page
+
+
+def test_visit_page_has_a_pinned_query_count_with_or_without_versions(client, s, django_assert_num_queries):
+    with scope(trust=s.trust.pk):
+        planned = services.visit_plan(
+            provider=s.provider, by=s.visitor, planned_for=ON, visitor=s.visitor.user, on=date(2026, 11, 1)
+        )
+    visit = fill_visit(planned, s.visitor, on=ON)
+    with scope(trust=s.trust.pk):
+        visit = services.visit_complete(visit=visit, by=s.visitor, on=ON)
+    sign_in(client, s.admin)
+    url = reverse("qa:visit_detail", kwargs={"visit_pk": visit.pk})
+    client.get(url)  # the session, and the framework's items, which are kept
+    # User and second factor; the visit with the versions either side of it; its checks, ratings, pupils seen,
+    # actions and flags; the notices.
+    with django_assert_num_queries(9):
+        page = client.get(url).content.decode()
+    assert "A correction of this visit exists" not in page
+    with scope(trust=s.trust.pk):
+        new = services.visit_correct(visit=visit, by=s.visitor, reason="Wrong date for the fire drill action")
+    with django_assert_num_queries(9):
+        page = client.get(url).content.decode()
+    assert "A correction of this visit exists" in page and "version 2</a> (being recorded)" in page
+    new_url = reverse("qa:visit_detail", kwargs={"visit_pk": new.pk})
+    client.get(new_url)
+    # A visit being recorded reads the provider's evidence for its checks before the visit.
+    with django_assert_num_queries(10):
+        page = client.get(new_url).content.decode()
+    assert f'This version corrects <a href="{url}">version 1</a>' in page
