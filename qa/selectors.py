@@ -180,6 +180,7 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
     week_end = on + timedelta(days=6 - on.weekday())
     half_term_end = current_half_term_end(terms, on)
     placements_by_pk = {p.pk: p for p in placements}
+    names = {}
     rows = []
     for provider_id, provider_placements in by_provider.items():
         provider = providers[provider_id]
@@ -193,7 +194,10 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
             attended_by_placement=attended.get(provider_id, {}),
             agreed_next_visit=visit.next_visit_date if visit else None,
         )
-        school_names = {p.school_id: p.school_name for p in provider_placements}
+        # One string for each school, shared by every row that names it: the kept schedule stores each once.
+        school_names = {
+            p.school_id: names.setdefault(p.school_id, p.school_name) for p in provider_placements
+        }
         opened = open_visits.get(provider_id, [])
         row = ScheduleRow(
             provider=provider,
