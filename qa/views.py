@@ -37,7 +37,7 @@ from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, permission_required
 from trusts.roles import Role
-from trusts.snapshots import KEEP, key_for
+from trusts.snapshots import MAX_AGE, key_for
 
 
 def _show_refusal(request, error: DomainError):
@@ -95,7 +95,9 @@ SCHEDULE_TABLES_VERSION = "tables-v1"
 
 def _rows_fingerprint(rows) -> int:
     """What the schedule's rows say of each provider's visits, as a number the same in every process (integers
-    only: a string's or a date's hash differs from one process to the next)."""
+    only: a string's or a date's hash differs from one process to the next). Beside the schedule's "as of" in the
+    key of its kept tables, so two schedules stamped with the same time (a clock that did not move between them)
+    still get tables of their own when a visit changed them."""
     return hash(
         tuple(
             (
@@ -147,7 +149,9 @@ def _schedule_tables(membership, *, on):
             },
         )
         if kept.as_of:
-            cache.set(key, html, KEEP.total_seconds())
+            # Kept as long as a schedule is fresh: each schedule worked out again has tables of its own, and the
+            # old ones are of no more use.
+            cache.set(key, html, MAX_AGE.total_seconds())
     # Rendered by the template above, its values escaped there.
     return mark_safe(html), kept.as_of
 
