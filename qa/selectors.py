@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from qa.models import (
 )
 from trusts.models import Term
 from trusts.selectors import trust_policy
-from trusts.snapshots import Snapshot, forget, snapshot
+from trusts.snapshots import KEEP, Snapshot, forget, key_for, snapshot
 
 ATTENDED = (RegisterMark.Status.PRESENT, RegisterMark.Status.LATE)
 
@@ -90,6 +91,18 @@ def current_half_term_end(terms, on: date) -> date | None:
     return None
 
 
+SCHEDULE_PROVIDER_FIELDS = ("trust_id", "legal_name", "trading_name", "registration_status")
+SCHEDULE_VISIT_FIELDS = (
+    "trust_id",
+    "provider_id",
+    "status",
+    "planned_for",
+    "visit_date",
+    "next_visit_date",
+    "visitor",
+)
+
+
 def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> list[ScheduleRow]:
     """Every provider with pupils placed (agreed or active placements), with its next visit due, soonest first.
 
@@ -127,7 +140,9 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
     by_provider = defaultdict(list)
     for placement in placements:
         by_provider[placement.provider_id].append(placement)
-    providers = Provider.objects.in_bulk(list(by_provider))
+    # The schedule is kept as a snapshot read on every view of the schedule and the dashboards: its rows carry
+    # what they show of the provider and its open visits, not every field of either.
+    providers = Provider.objects.only(*SCHEDULE_PROVIDER_FIELDS).in_bulk(list(by_provider))
 
     last = {}
     open_visits = defaultdict(list)
@@ -139,6 +154,7 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
             | Q(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
         )
         .select_related("visitor")
+        .only(*SCHEDULE_VISIT_FIELDS)
         .order_by("visit_date", "planned_for", "pk")
     ):
         if visit.status == Visit.Status.COMPLETED:
@@ -164,6 +180,7 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
     week_end = on + timedelta(days=6 - on.weekday())
     half_term_end = current_half_term_end(terms, on)
     placements_by_pk = {p.pk: p for p in placements}
+    names = {}
     rows = []
     for provider_id, provider_placements in by_provider.items():
         provider = providers[provider_id]
@@ -177,7 +194,10 @@ def visit_schedule(membership=None, *, on: date, trust_id=None, policy=None) -> 
             attended_by_placement=attended.get(provider_id, {}),
             agreed_next_visit=visit.next_visit_date if visit else None,
         )
-        school_names = {p.school_id: p.school_name for p in provider_placements}
+        # One string for each school, shared by every row that names it: the kept schedule stores each once.
+        school_names = {
+            p.school_id: names.setdefault(p.school_id, p.school_name) for p in provider_placements
+        }
         opened = open_visits.get(provider_id, [])
         row = ScheduleRow(
             provider=provider,
@@ -207,22 +227,33 @@ def _school_names_seen(school_names: dict, visible_school_ids) -> list[str]:
     )
 
 
-def schedule_snapshot(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
-    """The schedule page's rows: the trust's schedule of the day, shared by everyone who reads it and kept as a
-    snapshot (working it out reads every current placement, visit and attended session of the trust's providers);
-    forgotten as soon as a visit is planned, changed or recorded (``forget_schedule``). A school-bound reader sees
-    their own school's name only on each row."""
-    kept = snapshot(
+def trust_schedule(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
+    """The trust's schedule of the day, shared by everyone who reads it and kept as a snapshot (working it out
+    reads every current placement, visit and attended session of the trust's providers); forgotten as soon as a
+    visit is planned, changed or recorded (``forget_schedule``). Its rows name every school: a reader's rows are
+    ``rows_seen_by`` them."""
+    return snapshot(
         membership,
         ("qa_schedule", on),
         lambda: visit_schedule(on=on, trust_id=trust_id, policy=policy),
         shared=True,
     )
+
+
+def rows_seen_by(membership, rows: list[ScheduleRow]) -> list[ScheduleRow]:
+    """A school-bound reader sees their own school's name only on each row."""
+    if membership.school_id is None:
+        return rows
+    visible = {membership.school_id}
+    return [replace(row, schools=_school_names_seen(row.school_names, visible)) for row in rows]
+
+
+def schedule_snapshot(membership, *, on: date, trust_id: int, policy=None) -> Snapshot:
+    """The trust's schedule of the day (``trust_schedule``) as ``membership`` sees it."""
+    kept = trust_schedule(membership, on=on, trust_id=trust_id, policy=policy)
     if membership.school_id is None:
         return kept
-    visible = {membership.school_id}
-    rows = [replace(row, schools=_school_names_seen(row.school_names, visible)) for row in kept.value]
-    return Snapshot(rows, kept.as_of)
+    return Snapshot(rows_seen_by(membership, kept.value), kept.as_of)
 
 
 def forget_schedule(trust_id: int) -> None:
@@ -239,17 +270,43 @@ def overdue_visits(*, on: date, membership, policy=None) -> list[ScheduleRow]:
     return [row for row in rows if row.overdue]
 
 
-def visits_by_visitor(membership) -> list[tuple[object, list[Visit]]]:
-    visits = (
+class OpenVisit(NamedTuple):
+    """A planned or part-recorded visit, as the schedule lists it under its visitor."""
+
+    pk: int
+    planned_for: date
+    provider_name: str
+    status_label: str
+
+
+def visits_by_visitor(membership) -> list[tuple[str, list[OpenVisit]]]:
+    """The planned and part-recorded visits, by visitor (their name), soonest first: as plain rows, for a list
+    of every open visit of the trust is read on every view of the schedule."""
+    rows = (
         Visit.objects.visible_to(membership)
         .filter(status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
-        .select_related("visitor", "provider")
         .order_by("visitor__last_name", "visitor__first_name", "visitor_id", "planned_for")
+        .values_list(
+            "visitor_id",
+            "visitor__first_name",
+            "visitor__last_name",
+            "visitor__username",
+            "pk",
+            "planned_for",
+            "provider__trading_name",
+            "provider__legal_name",
+            "status",
+        )
     )
+    labels = dict(Visit.Status.choices)
     grouped = {}
-    for visit in visits:
-        grouped.setdefault(visit.visitor, []).append(visit)
-    return list(grouped.items())
+    for visitor_id, first, last, username, pk, planned_for, trading_name, legal_name, status in rows:
+        # As User.get_full_name and Provider.__str__ say them.
+        name = f"{first} {last}".strip() or username
+        grouped.setdefault((visitor_id, name), []).append(
+            OpenVisit(pk, planned_for, trading_name or legal_name, labels.get(status, status))
+        )
+    return [(name, visits) for (_, name), visits in grouped.items()]
 
 
 def visit_list(membership):
@@ -276,15 +333,22 @@ def flags_waiting():
 
 
 def framework_items(framework) -> dict[str, list[FrameworkItem]]:
-    items = {part.value: [] for part in Part}
-    for item in framework.items.order_by("part", "order"):
-        items[item.part].append(item)
+    """The items of a version of the framework, by part, in order. A version's items are written with it and
+    never changed (adapting the framework makes a new version), so they are kept for every visit page to read."""
+    key = key_for(framework.trust_id, "qa_framework_items", framework.pk)
+    items = cache.get(key)
+    if items is None:
+        items = {part.value: [] for part in Part}
+        for item in framework.items.order_by("part", "order"):
+            items[item.part].append(item)
+        cache.set(key, items, KEEP.total_seconds())
     return items
 
 
-def pre_visit_checks(visit: Visit) -> list[dict]:
+def pre_visit_checks(visit: Visit, items: list[FrameworkItem] | None = None) -> list[dict]:
     """Each pre-visit check with the provider's evidence for it as it stands on the visit date: in date,
-    expired, waiting for verification, or missing. A completed visit answers from what it kept."""
+    expired, waiting for verification, or missing. A completed visit answers from what it kept. ``items``: the
+    framework's pre-visit checks in order, where the caller has read them already."""
     if visit.is_frozen and visit.pre_visit_snapshot:
         return visit.pre_visit_snapshot
     day = visit.day
@@ -292,7 +356,9 @@ def pre_visit_checks(visit: Visit) -> list[dict]:
     for evidence in Evidence.objects.filter(provider_id=visit.provider_id).order_by("-issue_date", "-pk"):
         evidence_by_type[evidence.evidence_type].append(evidence)
     rows = []
-    for item in visit.framework.items.filter(part=Part.PRE_VISIT).order_by("order"):
+    if items is None:
+        items = visit.framework.items.filter(part=Part.PRE_VISIT).order_by("order")
+    for item in items:
         documents = []
         for code in item.evidence_types:
             label = EVIDENCE_TYPES_BY_CODE.get(code, {}).get("label", code)
@@ -338,7 +404,7 @@ def visit_sections(visit: Visit) -> dict:
             sections[-1][1].append((item, answers.get(item.pk)))
         return sections
 
-    live = {row["code"]: row for row in pre_visit_checks(visit)}
+    live = {row["code"]: row for row in pre_visit_checks(visit, items[Part.PRE_VISIT])}
     return {
         "pre_visit": [(item, live.get(item.code), checks.get(item.pk)) for item in items[Part.PRE_VISIT]],
         "pre_visit_items": items[Part.PRE_VISIT],

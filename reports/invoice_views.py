@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from placements.models import Placement
@@ -50,15 +52,51 @@ def invoice_list(request):
             "statuses": Invoice.Status.choices,
             "limit": INVOICES_LISTED,
             "cost_definition": COST_DEFINITION,
-            "placements": list(
-                Placement.objects.visible_to(request.membership)
-                .filter(status__in=services.INVOICEABLE)
-                .select_related("pupil", "provider")
-                .order_by("-start_date", "pk")
-            )
+            "placement_options": _placement_options(request.membership)
             if has_perm(request.membership, "invoice.record")
-            else [],
+            else "",
         },
+    )
+
+
+def _placement_options(membership):
+    """The choices of "Record an invoice for": every placement an invoice may be recorded against (a school's
+    whole history of ended placements too), as the select's options. Read as plain rows and written in one go:
+    a model object and a template loop for each of a school's hundreds of placements cost more than the rest of
+    the page."""
+    status_labels = {value: str(label).lower() for value, label in Placement.Status.choices}
+    # The start date as the "j M Y" date format writes it, without working the format out for each row.
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    rows = (
+        Placement.objects.visible_to(membership)
+        .filter(status__in=services.INVOICEABLE)
+        .order_by("-start_date", "pk")
+        .values_list(
+            "pk",
+            "pupil__preferred_name",
+            "pupil__legal_first_name",
+            "pupil__legal_last_name",
+            "provider__trading_name",
+            "provider__legal_name",
+            "start_date",
+            "status",
+        )
+    )
+    # As Pupil.display_name and Provider.__str__ say them.
+    return format_html_join(
+        "",
+        '<option value="{}">{} {} at {}, from {} ({})</option>',
+        (
+            (
+                pk,
+                preferred or first,
+                last,
+                trading or legal,
+                f"{start.day} {months[start.month]} {start.year}",
+                status_labels.get(status, status),
+            )
+            for pk, preferred, first, last, trading, legal, start, status in rows
+        ),
     )
 
 

@@ -1,11 +1,12 @@
 import base64
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -170,11 +171,62 @@ def access_log(request, export=False):
     entries = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if export:
         return _access_log_csv(entries)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "trusts/access_log.html",
-        {"filter": filterset, "page": page, "query": request.GET.urlencode()},
+        {"filter": filterset, "page": _access_log_page(request, entries), "query": request.GET.urlencode()},
+    )
+
+
+ACCESS_LOG_PAGE_SIZE = 50
+# Past this a page number is taken as a mistake (and its offset would overflow the database's integer).
+ACCESS_LOG_MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    number: int
+    object_list: list
+    has_next: bool
+    query: QueryDict
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_query(self) -> str:
+        return self._query_for(self.number - 1)
+
+    @property
+    def next_query(self) -> str:
+        return self._query_for(self.number + 1)
+
+    def _query_for(self, number: int) -> str:
+        query = self.query.copy()
+        query["page"] = number
+        return query.urlencode()
+
+
+def _access_log_page(request, entries) -> AccessLogPage:
+    """A page of the log, newest first, read without counting the log: one query whatever the log holds (a count
+    is a scan of an ever-growing table, and a paginator skips the rows' query when it counts none). The row past
+    the page says whether there is an older page; a page number past the end shows the first page."""
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        number = 1
+    if not 1 <= number <= ACCESS_LOG_MAX_PAGE:
+        number = 1
+    start = (number - 1) * ACCESS_LOG_PAGE_SIZE
+    rows = list(entries[start : start + ACCESS_LOG_PAGE_SIZE + 1])
+    if not rows and number > 1:
+        number, rows = 1, list(entries[: ACCESS_LOG_PAGE_SIZE + 1])
+    return AccessLogPage(
+        number=number,
+        object_list=rows[:ACCESS_LOG_PAGE_SIZE],
+        has_next=len(rows) > ACCESS_LOG_PAGE_SIZE,
+        query=request.GET,
     )
 
 

@@ -102,9 +102,9 @@ def test_list_pages_have_pinned_query_counts(client, s, n, django_assert_num_que
     _many_providers(s, n)
     sign_in(client, s.admin)
     client.get(reverse("qa:schedule"))  # warm the session and framework, and keep the trust's schedule
-    # User and second factor (the session and memberships come from the cache), the planned visits by visitor
-    # and the notices; the schedule itself is the trust's snapshot.
-    with django_assert_num_queries(4):
+    # User and second factor (the session and memberships come from the cache) and the notices; the schedule is
+    # the trust's snapshot, and its tables and the planned visits by visitor are kept rendered beside it.
+    with django_assert_num_queries(3):
         response = client.get(reverse("qa:schedule"))
     assert (
         response.status_code == 200 and response.content.decode().count('data-testid="schedule-row"') == n + 1
@@ -322,3 +322,73 @@ def test_a_school_reader_of_the_shared_schedule_sees_only_their_school(client, s
     sign_in(client, s.visitor)  # the AP lead of the first school, reading the same kept schedule
     page = client.get(reverse("qa:schedule")).content.decode()
     assert s.school.name in page and s.other_school.name not in page
+
+
+def test_the_kept_schedule_tables_follow_what_each_reader_may_do_and_see(client, s):
+    """The schedule's tables are kept rendered, once for each kind of reader: who may plan a visit sees the
+    buttons, who may not never gets the tables rendered for someone who may; a school's staff see their
+    school's name only."""
+    with scopes_disabled():
+        PlacementFactory(pupil=PupilFactory(school=s.other_school), provider=s.provider, status="active")
+    officer = MembershipFactory(
+        user=UserFactory(), trust=s.trust, role=Role.ATTENDANCE_OFFICER, school=s.school
+    )
+    plan = reverse("qa:visit_plan", kwargs={"provider_pk": s.provider.pk})
+    for first, then in ((s.visitor, officer), (officer, s.visitor)):
+        selectors.forget_schedule(s.trust.pk)
+        for membership in (first, then, first):
+            sign_in(client, membership)
+            page = client.get(reverse("qa:schedule")).content.decode()
+            assert (plan in page) is (membership == s.visitor), membership
+            assert s.school.name in page and s.other_school.name not in page
+    sign_in(client, s.admin)
+    page = client.get(reverse("qa:schedule")).content.decode()
+    assert plan in page and s.school.name in page and s.other_school.name in page
+
+
+def test_planned_visits_by_visitor_are_on_the_schedule_at_once(
+    client, s, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to("2026-11-20 10:00", tick=False)
+    sign_in(client, s.admin)
+    page = client.get(reverse("qa:schedule")).content.decode()
+    assert "No visits are planned." in page
+    with scope(trust=s.trust.pk), django_capture_on_commit_callbacks(execute=True):
+        visit = services.visit_plan(
+            provider=s.provider, by=s.admin, planned_for=date(2026, 11, 27), visitor=s.visitor.user
+        )
+    page = client.get(reverse("qa:schedule")).content.decode()
+    visit_url = reverse("qa:visit_detail", kwargs={"visit_pk": visit.pk})
+    assert "No visits are planned." not in page
+    assert f'<h3 class="h6 mt-3">{s.visitor.user.get_full_name()}</h3>' in page
+    assert f'<a href="{visit_url}">Fri 27 Nov 2026: {s.provider}</a>' in page
+    assert "Planned</span>" in page
+
+
+def test_visit_page_has_a_pinned_query_count_with_or_without_versions(client, s, django_assert_num_queries):
+    with scope(trust=s.trust.pk):
+        planned = services.visit_plan(
+            provider=s.provider, by=s.visitor, planned_for=ON, visitor=s.visitor.user, on=date(2026, 11, 1)
+        )
+    visit = fill_visit(planned, s.visitor, on=ON)
+    with scope(trust=s.trust.pk):
+        visit = services.visit_complete(visit=visit, by=s.visitor, on=ON)
+    sign_in(client, s.admin)
+    url = reverse("qa:visit_detail", kwargs={"visit_pk": visit.pk})
+    client.get(url)  # the session, and the framework's items, which are kept
+    # User and second factor; the visit with the versions either side of it; its checks, ratings, pupils seen,
+    # actions and flags; the notices.
+    with django_assert_num_queries(9):
+        page = client.get(url).content.decode()
+    assert "A correction of this visit exists" not in page
+    with scope(trust=s.trust.pk):
+        new = services.visit_correct(visit=visit, by=s.visitor, reason="Wrong date for the fire drill action")
+    with django_assert_num_queries(9):
+        page = client.get(url).content.decode()
+    assert "A correction of this visit exists" in page and "version 2</a> (being recorded)" in page
+    new_url = reverse("qa:visit_detail", kwargs={"visit_pk": new.pk})
+    client.get(new_url)
+    # A visit being recorded reads the provider's evidence for its checks before the visit.
+    with django_assert_num_queries(10):
+        page = client.get(new_url).content.decode()
+    assert f'This version corrects <a href="{url}">version 1</a>' in page

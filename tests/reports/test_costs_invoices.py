@@ -273,3 +273,40 @@ def test_csv_cells_never_start_a_formula():
     assert safe_cell("-12.5") == "-12.5"
     assert safe_cell("Pennine Skills Hub") == "Pennine Skills Hub"
     assert safe_cell(3) == 3
+
+
+@pytest.mark.django_db
+def test_record_an_invoice_offers_each_invoiceable_placement_of_the_school_by_name(client, world, placement):
+    from tests.factories import ProviderFactory
+
+    with scopes_disabled():
+        farm = ProviderFactory(
+            trust=world.trust_a, legal_name="Legal Farm Ltd", trading_name="Oak & <Ash> Farm"
+        )
+        agreed = PlacementFactory(
+            pupil=PupilFactory(
+                school=world.schools["a1"],
+                legal_first_name="Robert",
+                preferred_name="Bob",
+                legal_last_name="Lee",
+            ),
+            provider=farm,
+            status="agreed",
+            start_date=date(2025, 1, 6),
+        )
+        draft = PlacementFactory(pupil=PupilFactory(school=world.schools["a1"]), status="draft")
+        elsewhere = PlacementFactory(pupil=PupilFactory(school=world.schools["a2"]), status="active")
+    sign_in(client, world.personas["a.ap_lead"])
+    body = client.get(reverse("invoice_list")).content.decode()
+    assert (
+        f'<option value="{agreed.pk}">Bob Lee at Oak &amp; &lt;Ash&gt; Farm, from 6 Jan 2025 (agreed)</option>'
+        in body
+    )
+    pupil = placement.pupil
+    assert (
+        f'<option value="{placement.pk}">{pupil.legal_first_name} {pupil.legal_last_name} at {placement.provider}, '
+        "from 7 Sep 2026 (active)</option>" in body
+    )
+    # Newest first.
+    assert body.index(f'<option value="{placement.pk}">') < body.index(f'<option value="{agreed.pk}">')
+    assert f'<option value="{draft.pk}"' not in body and f'<option value="{elsewhere.pk}"' not in body
