@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
@@ -37,7 +34,7 @@ from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
 from trusts.permissions import has_perm, permission_required
 from trusts.roles import Role
-from trusts.snapshots import MAX_AGE, key_for
+from trusts.snapshots import rendered
 
 
 def _show_refusal(request, error: DomainError):
@@ -89,71 +86,32 @@ def schedule(request):
     return render(request, "qa/schedule.html", {"tables": tables, "as_of": as_of})
 
 
-# In the key of the kept tables: a change of their template changes it, so no page shows tables of the old one.
-SCHEDULE_TABLES_VERSION = "tables-v1"
-
-
-def _rows_fingerprint(rows) -> int:
-    """What the schedule's rows say of each provider's visits, as a number the same in every process (integers
-    only: a string's or a date's hash differs from one process to the next). Beside the schedule's "as of" in the
-    key of its kept tables, so two schedules stamped with the same time (a clock that did not move between them)
-    still get tables of their own when a visit changed them."""
-    return hash(
-        tuple(
-            (
-                row.provider.pk,
-                row.due.due.toordinal(),
-                row.planned.pk if row.planned else 0,
-                row.in_progress.pk if row.in_progress else 0,
-            )
-            for row in rows
-        )
-    )
-
-
 def _schedule_tables(membership, *, on):
     """The schedule's tables of providers due a visit and its list of open visits by visitor, rendered once for
-    each kept schedule and kind of reader.
+    each kept schedule and kind of reader (``trusts.snapshots.rendered``).
 
     They show the trust's kept schedule (``selectors.trust_schedule``) and the trust's open visits, and of the
     reader only the school names they may see (their school's, or every school's) and whether they may plan a
-    visit; so they are kept beside that schedule for as long as it is the one kept. A visit planned, changed or
-    recorded forgets the schedule (``selectors.forget_schedule``), and a schedule worked out again (so, or past its
-    age) has another "as of" and, where a visit changed it, other rows: its tables are rendered afresh."""
+    visit. A visit planned, changed or recorded forgets the schedule (``selectors.forget_schedule``): the schedule
+    worked out again is another keeping, and its tables are rendered afresh."""
     kept = selectors.trust_schedule(membership, on=on, trust_id=membership.trust_id)
     can_record = has_perm(membership, "qa_visit.record")
-    key = key_for(
-        membership.trust_id,
-        "qa_schedule",
-        on,
-        SCHEDULE_TABLES_VERSION,
-        kept.as_of.isoformat() if kept.as_of else "live",
-        _rows_fingerprint(kept.value),
-        membership.school_id or "trust",
-        int(can_record),
-    )
-    html = cache.get(key) if kept.as_of else None
-    if html is None:
+
+    def context():
         rows = selectors.rows_seen_by(membership, kept.value)
-        html = render_to_string(
-            "qa/_schedule_tables.html",
-            {
-                "overdue": [r for r in rows if r.overdue],
-                "this_week": [r for r in rows if "this_week" in r.tags and not r.overdue],
-                "this_half_term": [
-                    r for r in rows if "this_half_term" in r.tags and "this_week" not in r.tags
-                ],
-                "later": [r for r in rows if not r.tags],
-                "by_visitor": selectors.visits_by_visitor(membership),
-                "can_record": can_record,
-            },
-        )
-        if kept.as_of:
-            # Kept as long as a schedule is fresh: each schedule worked out again has tables of its own, and the
-            # old ones are of no more use.
-            cache.set(key, html, MAX_AGE.total_seconds())
-    # Rendered by the template above, its values escaped there.
-    return mark_safe(html), kept.as_of
+        return {
+            "overdue": [r for r in rows if r.overdue],
+            "this_week": [r for r in rows if "this_week" in r.tags and not r.overdue],
+            "this_half_term": [r for r in rows if "this_half_term" in r.tags and "this_week" not in r.tags],
+            "later": [r for r in rows if not r.tags],
+            "by_visitor": selectors.visits_by_visitor(membership),
+            "can_record": can_record,
+        }
+
+    tables = rendered(
+        kept, "qa/_schedule_tables.html", context, vary=(membership.school_id or "trust", int(can_record))
+    )
+    return tables, kept.as_of
 
 
 @permission_required("qa_visit.read")

@@ -128,17 +128,18 @@ def _keep(key: str, compute: Callable[[], Any]) -> Snapshot:
     return kept
 
 
-def rendered(kept: Snapshot, template_name: str, context: dict, *, vary: tuple = ()) -> str:
-    """``template_name`` rendered with ``context``, which holds nothing but what ``kept`` says (and ``vary``): the
-    same snapshot makes the same HTML, so it is rendered once for everyone who reads that snapshot and kept as
+def rendered(kept: Snapshot, template_name: str, context, *, vary: tuple = ()) -> str:
+    """``template_name`` rendered with ``context`` (a dict, or a function that makes it: called only when the
+    HTML is not kept), which holds nothing but what ``kept`` says and what ``vary`` names: the same snapshot makes
+    the same HTML, so it is rendered once for everyone who reads that snapshot with the same ``vary`` and kept as
     long as the snapshot is (a large trust's report tables were most of its page's time). A live value is
     rendered each time."""
     if kept.stamp is None:
-        return render_to_string(template_name, context)
+        return render_to_string(template_name, context() if callable(context) else context)
     key = ":".join([PREFIX, "html", kept.stamp, template_name, *(str(v) for v in vary)])
     html = cache.get(key)
     if html is None:
-        html = render_to_string(template_name, context)
+        html = render_to_string(template_name, context() if callable(context) else context)
         cache.set(key, html, KEEP.total_seconds())
     return mark_safe(html)  # rendered by the template engine, which escaped it
 
