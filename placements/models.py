@@ -719,7 +719,9 @@ class Review(models.Model):
             # The reviews still to hold, by date: the dashboards' overdue and coming reviews and the reminders
             # (a held review is never read by date again).
             models.Index(
-                fields=["trust", "scheduled_for"], name="review_outstanding_date", condition=Q(held_on__isnull=True)
+                fields=["trust", "scheduled_for"],
+                name="review_outstanding_date",
+                condition=Q(held_on__isnull=True),
             ),
         ]
 

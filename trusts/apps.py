@@ -6,6 +6,7 @@ class TrustsConfig(AppConfig):
     verbose_name = "Trusts and schools"
 
     def ready(self):
-        from trusts import membership_cache
+        from trusts import calendar_cache, membership_cache
 
         membership_cache.connect_signals()
+        calendar_cache.connect_signals()

@@ -120,29 +120,22 @@ class SchoolCalendar:
 
 
 def calendars_for(schools) -> dict[int, SchoolCalendar]:
-    """Calendars of several schools of one trust, in two queries however many schools there are."""
+    """Calendars of several schools, from each trust's calendar as this process keeps it
+    (``trusts.calendar_cache``): no query while the calendar is unchanged, two when it changed."""
+    from trusts.calendar_cache import trust_calendar
+
     schools = list(schools)
-    if not schools:
-        return {}
-    trust_ids = {s.trust_id for s in schools}
-    terms = list(Term.objects.filter(trust_id__in=trust_ids).order_by("start_date"))
-    closures = list(
-        ClosureDay.objects.filter(trust_id__in=trust_ids)
-        .filter(Q(school__isnull=True) | Q(school__in=schools))
-        .values_list("trust_id", "school_id", "date")
-    )
-    return {
-        s.pk: SchoolCalendar(
-            s,
-            terms=[t for t in terms if t.trust_id == s.trust_id and t.school_id in (None, s.pk)],
-            closures=[
-                d
-                for trust_id, school_id, d in closures
-                if trust_id == s.trust_id and school_id in (None, s.pk)
-            ],
-        )
-        for s in schools
-    }
+    calendars = {}
+    for trust_id in sorted({s.trust_id for s in schools}):
+        terms, closures = trust_calendar(trust_id)
+        for s in schools:
+            if s.trust_id == trust_id:
+                calendars[s.pk] = SchoolCalendar(
+                    s,
+                    terms=[t for t in terms if t.school_id in (None, s.pk)],
+                    closures=[d for school_id, d in closures if school_id in (None, s.pk)],
+                )
+    return calendars
 
 
 def school_days_between(*, school: School, start: date, end: date) -> int:

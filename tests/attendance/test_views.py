@@ -382,9 +382,9 @@ def test_export_runs_the_same_queries_for_two_placements_and_for_ten(
     _part_time_placements(world, 8)
     with django_assert_num_queries(len(two.captured_queries)):
         large = _export(client)
-    # The user (the session and the memberships come from the cache); marks, placements on leave, terms,
-    # closure days and the expected sessions of those pupils (the session is refreshed once a minute, not here).
-    assert len(two.captured_queries) == 6, "\n".join(q["sql"][:90] for q in two.captured_queries)
+    # The user (the session, the memberships and the trust's calendar come from the cache); marks, placements on
+    # leave and the expected sessions of those pupils (the session is refreshed once a minute, not here).
+    assert len(two.captured_queries) == 4, "\n".join(q["sql"][:90] for q in two.captured_queries)
     # Each pupil on leave: Monday morning at the provider (B), the rest of the week's sessions C2 (the
     # export covers 16-27 November; the placements started on 2 November).
     assert len(large.content.decode().strip().splitlines()) - len(

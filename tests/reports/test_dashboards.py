@@ -391,17 +391,18 @@ def test_the_now_panel_updates_without_a_reload_vulnerable_pupils_first(client, 
 # --- Query counts ----------------------------------------------------------------------------------------
 
 # The safeguarding and trust dashboards include overdue QA visits: four queries (placements, their providers,
-# terms, visits).
+# terms, visits). The trust's calendar (terms, closure days) comes from the process's copy once read
+# (trusts.calendar_cache): two queries fewer on each page that shows the session of the day.
 PINNED = {
     # The overdue QA visits (4) and the open safeguarding concerns (1) joined the dashboard; the open
     # follow-ups and their count are one query. One school's pupils now: the session shown, the placements of
     # those not expected then, and their other session that day (3).
-    "a.school_dsl": ("safeguarding_dashboard", 20),
+    "a.school_dsl": ("safeguarding_dashboard", 18),
     # Past one school: counts per school (one more query: the pupils placed but not expected then).
-    "a.trust_dsl": ("safeguarding_dashboard", 20),
-    "a.school_dsl-now": ("safeguarding_now", 10),
+    "a.trust_dsl": ("safeguarding_dashboard", 18),
+    "a.school_dsl-now": ("safeguarding_now", 8),
     # Placements causing concern: the list and its count (2).
-    "a.headteacher": ("school_dashboard", 13),
+    "a.headteacher": ("school_dashboard", 11),
     "a.trust_admin": ("trust_dashboard", 17),
     "a.trust_governor": ("governor_dashboard", 9),
     # Referrals waiting for the provider's answer (the list and its count) and behaviour updates due (3).

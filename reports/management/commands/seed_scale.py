@@ -37,6 +37,7 @@ from providers.models import Evidence, Provider
 from providers.vetting_data import EVIDENCE_TYPES
 from qa import services as qa_services
 from qa.models import ImprovementAction, Visit
+from trusts import calendar_cache
 from trusts.calendar import calendars_for
 from trusts.demo import CALENDAR, TRUST_CLOSURES
 from trusts.models import AcademicYear, ClosureDay, Membership, Notification, School, Term
@@ -147,6 +148,7 @@ class Seeder:
         ClosureDay.objects.bulk_create(
             ClosureDay(trust_id=tid, school=None, date=d, kind=k, reason=r) for d, k, r in TRUST_CLOSURES
         )
+        calendar_cache.forget(tid)  # written in bulk, past the model signals
         # URNs are unique across trusts: start after any URN already used.
         base = max([int(u) for u in School.objects.values_list("urn", flat=True) if u.isdigit()] + [700000])
         self.schools = School.objects.bulk_create(
