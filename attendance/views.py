@@ -43,6 +43,14 @@ def _page(queryset, per_page: int, number) -> Page:
     return Page(rows[:per_page], 1, paginator)
 
 
+def _url_of_pk(name: str):
+    """``reverse(name, args=[pk])`` for any pk, from one reverse: a page of a hundred rows reversed a URL for
+    each row, at tens of microseconds a time. The URL is reversed once with a marker where the pk goes."""
+    marker = "7294018563"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 _MARK_BADGES = {
     RegisterMark.Status.ABSENT: "text-bg-danger",
     RegisterMark.Status.LATE: "text-bg-warning",
@@ -58,7 +66,7 @@ def _mark_of(session):
         return None
 
 
-def _register_row(session, mark, now) -> dict:
+def _register_row(session, mark, now, url: str) -> dict:
     """What one row of the provider's register shows, drawn in Python for the page and the tap alike: the row's
     template reads plain values (a phone's register is a few dozen rows, each with names, times, the mark and
     who made it, and a template lookup through the models, a filter or a URL tag for each cost more than the
@@ -77,7 +85,7 @@ def _register_row(session, mark, now) -> dict:
         "school": session.school.name,
         "markable": opens_at <= local_now,
         "opens": opens,
-        "url": reverse("attendance:mark", args=[session.pk]),
+        "url": url,
         "version": mark.version if mark else 0,
         "mark": None,
     }
@@ -102,9 +110,11 @@ def register(request):
     day_form = DayForm(request.GET or None)
     day = day_form.day()
     now = timezone.now()
+    mark_url = _url_of_pk("attendance:mark")
     groups = {}
     for session in selectors.register_day(request.membership, day):
-        groups.setdefault(session.session, []).append(_register_row(session, _mark_of(session), now))
+        row = _register_row(session, _mark_of(session), now, mark_url(session.pk))
+        groups.setdefault(session.session, []).append(row)
     return render(
         request,
         "attendance/register.html",
@@ -123,8 +133,9 @@ def _row(request, session, form=None, error=None):
     # A tap's read leaves the mark out: a refused tap shows the mark that stands.
     cached = ExpectedSession.mark.is_cached(session)
     mark = _mark_of(session) if cached else selectors.standing_mark(session)
+    row = _register_row(session, mark, timezone.now(), reverse("attendance:mark", args=[session.pk]))
     html = get_template("attendance/_register_row.html").render(
-        {"r": _register_row(session, mark, timezone.now()), "error": error, "csrf_input": csrf_input(request)}
+        {"r": row, "error": error, "csrf_input": csrf_input(request)}
     )
     return HttpResponse(html)
 
@@ -194,10 +205,11 @@ def school_register(request):
     groups = selectors.school_register_groups(page.object_list)
     can_set_code = has_perm(request.membership, "attendance.set_code")
     if can_set_code:
+        code_url = _url_of_pk("attendance:code_set")
         for _label, rows in groups:
             for row in rows:
                 if row["mark"]:
-                    row["mark"]["code_url"] = reverse("attendance:code_set", args=[row["mark"]["pk"]])
+                    row["mark"]["code_url"] = code_url(row["mark"]["pk"])
     return render(
         request,
         "attendance/school_register.html",
@@ -239,9 +251,10 @@ def follow_ups(request):
     page = Paginator(groups, FOLLOW_UP_PUPILS_PER_PAGE).get_page(request.GET.get("page"))
     can_record = has_perm(request.membership, "follow_up.record")
     if can_record:
+        follow_up_url = _url_of_pk("attendance:follow_up")
         for group in page.object_list:
             for item in group.items:
-                item["url"] = reverse("attendance:follow_up", args=[item["pk"]])
+                item["url"] = follow_up_url(item["pk"])
     return render(
         request,
         "attendance/follow_ups.html",
