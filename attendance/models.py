@@ -104,10 +104,18 @@ class ExpectedSession(models.Model):
             models.Index(fields=["pupil", "starts_at"]),
             # The chase chain and the dashboards ask "sessions of this trust since ...".
             models.Index(fields=["trust", "starts_at"], name="perf_session_trust_starts"),
+            # A trust-wide register of one day (the trust's people see every school's): without it PostgreSQL
+            # scanned the whole table for the day's few thousand rows (140 ms on the 1x data).
+            models.Index(fields=["trust", "date"], name="session_trust_date"),
         ]
 
     def __str__(self):
         return f"{self.date:%a %d %b %Y} {self.get_session_display().lower()}"
+
+
+def marked_late(marked_at, starts_at) -> bool:
+    """A mark made hours after its session started: the register was filled in afterwards, not kept live."""
+    return (marked_at - starts_at).total_seconds() > LATE_MARKING_AFTER_MINUTES * 60
 
 
 class MarkQuerySet(SessionVisibleQuerySet):
@@ -159,8 +167,7 @@ class RegisterMark(models.Model):
     @property
     def late_marking(self) -> bool:
         """Marked hours after the session started: the register was filled in afterwards, not kept live."""
-        started = self.expected_session.starts_at
-        return (self.marked_at - started).total_seconds() > LATE_MARKING_AFTER_MINUTES * 60
+        return marked_late(self.marked_at, self.expected_session.starts_at)
 
     @property
     def is_absence(self):

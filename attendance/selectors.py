@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from attendance.codes import MIN_SESSIONS_FOR_ABSENCE_FLAGS, PERSISTENT_ABSENCE_BELOW, SEVERE_ABSENCE_BELOW
 from attendance.models import (
@@ -15,9 +16,11 @@ from attendance.models import (
     RegisterArrangement,
     RegisterMark,
     Session,
+    marked_late,
 )
 from trusts.calendar import calendars_for
 from trusts.models import AcademicYear
+from trusts.prepared import prepared
 from trusts.snapshots import Snapshot, snapshot
 
 
@@ -76,6 +79,126 @@ def sessions_on(membership, day: date):
     )
 
 
+def school_register_rows(membership, day: date):
+    """The school's register of one day: the expected sessions ``membership`` may see, morning then afternoon,
+    by pupil, as tuples of the columns the register shows of the pupil, the provider and the mark (read as plain
+    rows: building a pupil, a provider, a placement, a mark and its user for each of a school's hundred-odd
+    sessions cost more than the page). ``school_register_groups`` draws them."""
+    return (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(date=day)
+        .order_by("session", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+        .values_list(
+            "pk",
+            "session",
+            "starts_at",
+            "pupil__legal_first_name",
+            "pupil__legal_last_name",
+            "school__name",
+            "provider__trading_name",
+            "provider__legal_name",
+            "mark__pk",
+            "mark__status",
+            "mark__late_minutes",
+            "mark__absence_reason",
+            "mark__marked_at",
+            "mark__school_code",
+            "mark__marked_by__first_name",
+            "mark__marked_by__last_name",
+            "mark__marked_by__username",
+        )
+    )
+
+
+def school_register_groups(rows) -> list[tuple[str, list[dict]]]:
+    """``school_register_rows`` (all or a page of them) by session, each row a dict of what the register shows,
+    its mark None when unmarked."""
+    status_labels = dict(RegisterMark.Status.choices)
+    groups: dict[str, list[dict]] = {}
+    for (
+        pk,
+        session,
+        starts_at,
+        first_name,
+        last_name,
+        school,
+        trading_name,
+        legal_name,
+        mark_pk,
+        status,
+        late_minutes,
+        absence_reason,
+        marked_at,
+        school_code,
+        by_first,
+        by_last,
+        by_username,
+    ) in rows:
+        mark = None
+        if mark_pk is not None:
+            mark = {
+                "pk": mark_pk,
+                "status": status,
+                "status_label": status_labels[status],
+                "late_minutes": late_minutes,
+                "absence_reason": absence_reason,
+                # As User.get_full_name, falling back on the username.
+                "marked_by": f"{by_first} {by_last}".strip() or by_username,
+                "marked_at": timezone.localtime(marked_at).strftime("%H:%M"),
+                "late_marking": marked_late(marked_at, starts_at),
+                "school_code": school_code,
+            }
+        groups.setdefault(session, []).append(
+            {
+                "pk": pk,
+                "pupil": f"{first_name} {last_name}",
+                "school": school,
+                "provider": trading_name or legal_name,  # as Provider.__str__
+                "mark": mark,
+            }
+        )
+    return [(Session(session).label, session_rows) for session, session_rows in groups.items()]
+
+
+# What the provider's register shows of a session: the pupil's names, the times, the school, and the mark with
+# who made it (its version guards a second phone's tap).
+_REGISTER_FIELDS = (
+    "placement_id",
+    "pupil_id",
+    "school_id",
+    "provider_id",
+    "date",
+    "session",
+    "starts_at",
+    "ends_at",
+    "pupil__legal_first_name",
+    "pupil__legal_last_name",
+    "pupil__preferred_name",
+    "school__name",
+    "mark__status",
+    "mark__late_minutes",
+    "mark__absence_reason",
+    "mark__marked_at",
+    "mark__version",
+    "mark__marked_by__username",
+    "mark__marked_by__first_name",
+    "mark__marked_by__last_name",
+)
+
+
+def register_day(membership, day: date):
+    """The provider's register of one day: the expected sessions ``membership`` may see, in ``sessions_on``'s
+    order, with only the columns a register row shows (``register_rows`` reads the whole placement, pupil,
+    provider and follow-up of each, which the page never shows). One query."""
+    return (
+        ExpectedSession.objects.visible_to(membership)
+        .filter(date=day)
+        .select_related("pupil", "school", "mark__marked_by")
+        .only(*_REGISTER_FIELDS)
+        .order_by("session", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    )
+
+
 def open_follow_ups(membership):
     """Open absence follow-ups, vulnerable pupils first, then oldest first."""
     return (
@@ -93,28 +216,82 @@ def open_follow_ups(membership):
 
 @dataclass
 class PupilFollowUps:
-    """One pupil's open follow-ups, shown as one row: seven absences of one child are one phone call."""
+    """One pupil's open follow-ups, shown as one row: seven absences of one child are one phone call. Each item
+    is a dict of what the list shows of it (``open_follow_up_list``)."""
 
-    pupil: object
-    school: object
+    pupil_pk: int
+    pupil_name: str
+    school_name: str
     items: list
 
     @property
     def vulnerable(self) -> bool:
-        return any(item.vulnerable for item in self.items)
+        return any(item["vulnerable"] for item in self.items)
 
     @property
     def first(self):
         return self.items[0]
 
 
-def follow_ups_by_pupil(items) -> list[PupilFollowUps]:
-    """``items`` (in their order) grouped by pupil; each group where its pupil's first item came."""
+def day_month(day: date) -> str:
+    """As the ``date:"D j M"`` filter draws it: "Mon 23 Nov"."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def open_follow_up_list(membership, *, limit: int) -> list[PupilFollowUps]:
+    """The first ``limit`` open follow-ups (in ``open_follow_ups``' order) grouped by pupil, each group where its
+    pupil's first item came. One query of the columns the list shows, read as plain rows with their dates
+    already drawn: a model for each follow-up, session, pupil, school, provider and mark, and a date filter for
+    each line, cost more than the rest of the page."""
+    session_labels = dict(Session.choices)
     groups: dict[int, PupilFollowUps] = {}
-    for item in items:
-        session = item.expected_session
-        group = groups.setdefault(session.pupil_id, PupilFollowUps(session.pupil, session.school, []))
-        group.items.append(item)
+    query = open_follow_ups(membership)[:limit].values_list(
+        "pk",
+        "vulnerable",
+        "opened_at",
+        "expected_session__date",
+        "expected_session__session",
+        "expected_session__pupil_id",
+        "expected_session__pupil__legal_first_name",
+        "expected_session__pupil__legal_last_name",
+        # The follow-up's own school (its session's): one join fewer to plan and run than through the session.
+        "school__name",
+        "expected_session__provider__trading_name",
+        "expected_session__provider__legal_name",
+        "expected_session__mark__absence_reason",
+    )
+    # Prepared: PostgreSQL plans the six-table join once a connection rather than on every read (planning cost
+    # more than running it).
+    with prepared():
+        rows = list(query)
+    for (
+        pk,
+        vulnerable,
+        opened_at,
+        day,
+        session,
+        pupil_pk,
+        first_name,
+        last_name,
+        school_name,
+        trading_name,
+        legal_name,
+        absence_reason,
+    ) in rows:
+        group = groups.get(pupil_pk)
+        if group is None:
+            group = groups[pupil_pk] = PupilFollowUps(pupil_pk, f"{first_name} {last_name}", school_name, [])
+        opened = timezone.localtime(opened_at)
+        group.items.append(
+            {
+                "pk": pk,
+                "vulnerable": vulnerable,
+                "provider": trading_name or legal_name,  # as Provider.__str__
+                "session": f"{day_month(day)} {session_labels[session].lower()}",
+                "opened_at": f"{day_month(opened)} {opened:%H:%M}",
+                "absence_reason": absence_reason or "",
+            }
+        )
     return list(groups.values())
 
 
@@ -314,8 +491,6 @@ def attendance_summary(membership, *, today: date, placement=None, pupil=None, w
     """This week's and year-to-date attendance at providers for one placement or one pupil (all their
     placements), with the open follow-ups and any recent consecutive-absence alert. Four queries at most,
     whatever the number of sessions."""
-    from django.utils import timezone
-
     from attendance.models import ChaseEvent
 
     subject = {"placement": placement} if placement is not None else {"pupil": pupil}

@@ -1,9 +1,8 @@
-from itertools import groupby
-
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -11,24 +10,98 @@ from django.views.decorators.http import require_POST
 
 from attendance import selectors, services
 from attendance.forms import ArrangementForm, CodeForm, DayForm, FollowUpForm, MarkForm, RangeForm
-from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark
+from attendance.models import AbsenceFollowUp, ExpectedSession, RegisterMark, Session, marked_late
 from trusts import csv_export
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
-from trusts.permissions import permission_required
+from trusts.permissions import has_perm, permission_required
 from trusts.prepared import prepared
 
+# The open follow-ups the list reads at most, the most urgent first, and the pupils it shows a page.
+FOLLOW_UP_LIST_LIMIT = 200
+FOLLOW_UP_PUPILS_PER_PAGE = 25
 
-def _grouped(sessions):
-    return [(key, list(rows)) for key, rows in groupby(sessions, key=lambda s: s.get_session_display())]
+
+# A school's day fits on one page; the whole trust's (thousands of pupils) is paged.
+SCHOOL_REGISTER_ROWS_PER_PAGE = 200
 
 
-def _with_markable(sessions, now):
-    """Each session knows whether it can be marked yet, so the page offers buttons only when they work."""
-    for session in sessions:
-        session.opens_at = session.starts_at - services.EARLIEST_MARK_BEFORE_START
-        session.markable = session.opens_at <= now
-    return sessions
+def _page(queryset, per_page: int, number) -> Page:
+    """The ``number``th page of ``queryset`` (the first for a missing or bad number, the last for one beyond
+    it), as Paginator.get_page gives it, but counting the rows only when there is more than one page: the
+    first page is read with one row more than it shows, and when that row is not there the count is known."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number > 1:
+        return paginator.get_page(number)
+    rows = list(queryset[: per_page + 1])
+    if len(rows) <= per_page:
+        paginator.count = len(rows)
+    return Page(rows[:per_page], 1, paginator)
+
+
+def _url_of_pk(name: str):
+    """``reverse(name, args=[pk])`` for any pk, from one reverse: a page of a hundred rows reversed a URL for
+    each row, at tens of microseconds a time. The URL is reversed once with a marker where the pk goes."""
+    marker = "7294018563"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+_MARK_BADGES = {
+    RegisterMark.Status.ABSENT: "text-bg-danger",
+    RegisterMark.Status.LATE: "text-bg-warning",
+    RegisterMark.Status.CLOSED: "text-bg-secondary",
+}
+
+
+def _mark_of(session):
+    """The mark read with ``session`` (select_related or set by a tap), or None when it has none."""
+    try:
+        return session.mark
+    except RegisterMark.DoesNotExist:
+        return None
+
+
+def _register_row(session, mark, now, url: str) -> dict:
+    """What one row of the provider's register shows, drawn in Python for the page and the tap alike: the row's
+    template reads plain values (a phone's register is a few dozen rows, each with names, times, the mark and
+    who made it, and a template lookup through the models, a filter or a URL tag for each cost more than the
+    rest of the page). Whether the session can be marked yet is known here, so the row offers buttons only when
+    they work."""
+    local_now = timezone.localtime(now)
+    opens_at = timezone.localtime(session.starts_at - services.EARLIEST_MARK_BEFORE_START)
+    opens = f"{opens_at:%H:%M}"
+    if opens_at.date() != local_now.date():
+        opens += f" on {selectors.day_month(opens_at)}"
+    pupil = session.pupil
+    row = {
+        "pk": session.pk,
+        "name": f"{pupil.preferred_name or pupil.legal_first_name} {pupil.legal_last_name}",
+        "times": f"{timezone.localtime(session.starts_at):%H:%M}–{timezone.localtime(session.ends_at):%H:%M}",
+        "school": session.school.name,
+        "markable": opens_at <= local_now,
+        "opens": opens,
+        "url": url,
+        "version": mark.version if mark else 0,
+        "mark": None,
+    }
+    if mark:
+        row["mark"] = {
+            "status": mark.status,
+            "label": mark.get_status_display(),
+            "badge": _MARK_BADGES.get(mark.status, "text-bg-success"),
+            "late_minutes": mark.late_minutes,
+            "by": mark.marked_by.get_full_name() or mark.marked_by.username,
+            "at": f"{timezone.localtime(mark.marked_at):%H:%M}",
+            "absence_reason": mark.absence_reason,
+            "late_marking": marked_late(mark.marked_at, session.starts_at),
+            "reason_wanted": mark.status == RegisterMark.Status.ABSENT and not mark.absence_reason,
+        }
+    return row
 
 
 @permission_required("register.mark")
@@ -36,22 +109,33 @@ def register(request):
     """Today's expected pupils at the provider, by session: one tap a pupil."""
     day_form = DayForm(request.GET or None)
     day = day_form.day()
-    sessions = _with_markable(list(selectors.sessions_on(request.membership, day)), timezone.now())
+    now = timezone.now()
+    mark_url = _url_of_pk("attendance:mark")
+    groups = {}
+    for session in selectors.register_day(request.membership, day):
+        row = _register_row(session, _mark_of(session), now, mark_url(session.pk))
+        groups.setdefault(session.session, []).append(row)
     return render(
         request,
         "attendance/register.html",
-        {"day": day, "day_form": day_form, "groups": _grouped(sessions), "now": timezone.now()},
+        {
+            "day": day,
+            "day_form": day_form,
+            "groups": [(Session(kind).label, kind, rows) for kind, rows in groups.items()],
+            # One hidden token input for every row's form, drawn once rather than by a tag in each row.
+            "csrf_input": csrf_input(request),
+        },
     )
 
 
 def _row(request, session, form=None, error=None):
     """One register row, for htmx to swap in: the row's template alone (no page context to build)."""
-    if not ExpectedSession.mark.is_cached(session):
-        # A tap's read leaves the mark out: a refused tap shows the mark that stands.
-        session.mark = selectors.standing_mark(session)
-    _with_markable([session], timezone.now())
+    # A tap's read leaves the mark out: a refused tap shows the mark that stands.
+    cached = ExpectedSession.mark.is_cached(session)
+    mark = _mark_of(session) if cached else selectors.standing_mark(session)
+    row = _register_row(session, mark, timezone.now(), reverse("attendance:mark", args=[session.pk]))
     html = get_template("attendance/_register_row.html").render(
-        {"s": session, "form": form, "error": error, "now": timezone.now(), "csrf_token": get_token(request)}
+        {"r": row, "error": error, "csrf_input": csrf_input(request)}
     )
     return HttpResponse(html)
 
@@ -113,15 +197,31 @@ def all_present(request):
 def school_register(request):
     day_form = DayForm(request.GET or None)
     day = day_form.day()
-    sessions = list(selectors.sessions_on(request.membership, day))
+    page = _page(
+        selectors.school_register_rows(request.membership, day),
+        SCHOOL_REGISTER_ROWS_PER_PAGE,
+        request.GET.get("page"),
+    )
+    groups = selectors.school_register_groups(page.object_list)
+    can_set_code = has_perm(request.membership, "attendance.set_code")
+    if can_set_code:
+        code_url = _url_of_pk("attendance:code_set")
+        for _label, rows in groups:
+            for row in rows:
+                if row["mark"]:
+                    row["mark"]["code_url"] = code_url(row["mark"]["pk"])
     return render(
         request,
         "attendance/school_register.html",
         {
             "day": day,
             "day_form": day_form,
-            "groups": _grouped(sessions),
+            "groups": groups,
+            "page": page,
             "code_form": CodeForm(),
+            "can_set_code": can_set_code,
+            # One hidden token input for every row's code form, drawn once rather than by a tag in each row.
+            "csrf_input": csrf_input(request) if can_set_code else "",
         },
     )
 
@@ -146,11 +246,26 @@ def code_set(request, mark_pk):
 
 @permission_required("attendance.read")
 def follow_ups(request):
-    items = list(selectors.open_follow_ups(request.membership)[:200])
+    groups = selectors.open_follow_up_list(request.membership, limit=FOLLOW_UP_LIST_LIMIT)
+    listed = sum(len(group.items) for group in groups)
+    page = Paginator(groups, FOLLOW_UP_PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    can_record = has_perm(request.membership, "follow_up.record")
+    if can_record:
+        follow_up_url = _url_of_pk("attendance:follow_up")
+        for group in page.object_list:
+            for item in group.items:
+                item["url"] = follow_up_url(item["pk"])
     return render(
         request,
         "attendance/follow_ups.html",
-        {"groups": selectors.follow_ups_by_pupil(items), "show_school": request.membership.school_id is None},
+        {
+            "page": page,
+            "groups": page.object_list,
+            "at_limit": listed >= FOLLOW_UP_LIST_LIMIT,
+            "limit": FOLLOW_UP_LIST_LIMIT,
+            "show_school": request.membership.school_id is None,
+            "can_record": can_record,
+        },
     )
 
 

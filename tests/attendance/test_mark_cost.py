@@ -67,3 +67,19 @@ def test_a_refused_tap_shows_the_mark_that_stands(client, world, day, django_ass
     assert 'data-testid="mark-status"' in body
     with scope(trust=world.trust_a.pk):
         assert RegisterMark.objects.get(expected_session=session).status == "present"
+
+
+def test_a_refused_first_tap_reads_the_missing_mark_once(client, world, day, django_assert_num_queries):  # noqa: F811
+    sign_in(client, world.personas["a.provider_staff"])
+    client.get(reverse("attendance:register"))
+    session = session_of(day["mine"])
+    # Late without the minutes on an unmarked session: the user, the session's row, the mark (there is none).
+    with django_assert_num_queries(3):
+        refused = client.post(
+            reverse("attendance:mark", args=[session.pk]), {"status": "late"}, HTTP_HX_REQUEST="true"
+        )
+    body = refused.content.decode()
+    assert "alert-danger" in body and 'name="version" value="0"' in body
+    assert 'data-testid="mark-status"' not in body and "Present" in body  # the buttons, no mark
+    with scope(trust=world.trust_a.pk):
+        assert not RegisterMark.objects.filter(expected_session=session).exists()
