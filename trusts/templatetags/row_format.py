@@ -1,0 +1,18 @@
+"""Filters for the values a table shows in every row, written for speed: Django's ``date`` filter parses its
+format and looks up the locale's settings on every call (a tenth of a millisecond a date), which a table of 25
+rows with two dates each pays fifty times a page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.dates import MONTHS_3
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def day_month_year(value) -> str:
+    """``{{ value|date:"j M Y" }}``: "7 Dec 2026"; nothing for no date."""
+    if not value:
+        return ""
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
