@@ -129,7 +129,7 @@ def provider_detail(request, provider_pk):
         "standing": standings(
             membership, [provider], today=today, warning_days=policy.evidence_expiry_warning_days
         )[provider.pk],
-        "evidence": selectors.provider_evidence(provider, membership),
+        "evidence": _with_download_links(selectors.provider_evidence(provider, membership)),
         "today": today,
         "risk_labels": dict(_risk_labels()),
     }
@@ -157,6 +157,14 @@ def provider_detail(request, provider_pk):
         answered = [a for _, a in context["checklist_rows"] if a and a.answer]
         context["checklist_progress"] = (len(answered), len(context["checklist_rows"]))
     return render(request, "providers/provider_detail.html", context)
+
+
+def _with_download_links(evidence) -> list[Evidence]:
+    download_url = pk_link("providers:evidence_download", "evidence_pk")
+    evidence = list(evidence)
+    for e in evidence:
+        e.download_url = download_url(e.pk)
+    return evidence
 
 
 def _risk_labels():
