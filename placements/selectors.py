@@ -86,11 +86,24 @@ def committed_at_providers(provider_ids) -> dict[int, list[Placement]]:
     for p in (
         Placement.objects.filter(provider_id__in=provider_ids, status__in=Placement.COMMITTED_STATUSES)
         .select_related("pupil")
+        .only(*FACT_FIELDS)
         .with_hours()
         .order_by("pk")
     ):
         by_provider[p.provider_id].append(p)
     return by_provider
+
+
+# What ``registration_facts`` reads of each committed placement (its weekly hours come annotated).
+FACT_FIELDS = (
+    "provider_id",
+    "pupil_id",
+    "school_id",
+    "start_date",
+    "planned_end_date",
+    "pupil__looked_after",
+    "pupil__ehcp",
+)
 
 
 def registration_facts(provider, *, including=None, committed=None) -> list[PlacementFact]:
