@@ -29,6 +29,8 @@ from placements.models import (
 from placements.rules import date_of_birth_problem, default_session_times
 from providers.models import Provider
 from trusts.models import School
+from trusts.roles import Role
+from trusts.widgets import Select
 
 
 class DateInput(forms.DateInput):
@@ -633,11 +635,16 @@ class EndForm(StyledModelForm):
 
 class PlacementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Pupil")
-    status = django_filters.ChoiceFilter(choices=Placement.Status.choices, empty_label="Any status")
-    reason = django_filters.ChoiceFilter(choices=Placement.Reason.choices, empty_label="Any reason")
-    provider = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any provider")
-    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
+    status = django_filters.ChoiceFilter(
+        widget=Select, choices=Placement.Status.choices, empty_label="Any status"
+    )
+    reason = django_filters.ChoiceFilter(
+        widget=Select, choices=Placement.Reason.choices, empty_label="Any reason"
+    )
+    provider = django_filters.ModelChoiceFilter(widget=Select, queryset=None, empty_label="Any provider")
+    school = django_filters.ModelChoiceFilter(widget=Select, queryset=None, empty_label="Any school")
     sort = django_filters.OrderingFilter(
+        widget=Select,
         fields=(("start_date", "start"), ("pupil__legal_last_name", "pupil"), ("status", "status")),
         field_labels={"start": "Start date", "pupil": "Pupil", "status": "Status"},
         label="Sort by",
@@ -649,8 +656,16 @@ class PlacementFilter(django_filters.FilterSet):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["provider"].queryset = Provider.objects.visible_to(membership)
-        self.filters["school"].queryset = School.objects.visible_to(membership)
+        # A choice of one (a provider's staff see their own provider's placements; a school's staff their own
+        # school's) or none is not offered.
+        if membership.role == Role.PROVIDER_STAFF:
+            del self.filters["provider"]
+        else:
+            self.filters["provider"].queryset = Provider.objects.visible_to(membership)
+        if membership.school_id is not None or membership.role == Role.PROVIDER_STAFF:
+            del self.filters["school"]
+        else:
+            self.filters["school"].queryset = School.objects.visible_to(membership)
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -663,9 +678,10 @@ class PlacementFilter(django_filters.FilterSet):
 
 class PupilFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or UPN")
-    year_group = django_filters.ChoiceFilter(choices=YEAR_GROUPS, empty_label="Any year")
-    school = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any school")
+    year_group = django_filters.ChoiceFilter(widget=Select, choices=YEAR_GROUPS, empty_label="Any year")
+    school = django_filters.ModelChoiceFilter(widget=Select, queryset=None, empty_label="Any school")
     sort = django_filters.OrderingFilter(
+        widget=Select,
         fields=(("legal_last_name", "name"), ("year_group", "year")),
         field_labels={"name": "Name", "year": "Year group"},
         label="Sort by",
@@ -677,7 +693,10 @@ class PupilFilter(django_filters.FilterSet):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = School.objects.visible_to(membership)
+        if membership.school_id is not None:
+            del self.filters["school"]  # a school's staff see their own school's pupils
+        else:
+            self.filters["school"].queryset = School.objects.visible_to(membership)
 
     def search(self, queryset, name, value):
         return queryset.filter(

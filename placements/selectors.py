@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from placements import rules
 from placements.behaviour import monday_of
-from placements.models import BehaviourConcern, BehaviourUpdate, Placement, Review
+from placements.models import BehaviourConcern, BehaviourUpdate, Placement, Pupil, Review, TimetableSession
 from providers.registration import PlacementFact, registration_check
 
 
@@ -85,11 +86,24 @@ def committed_at_providers(provider_ids) -> dict[int, list[Placement]]:
     for p in (
         Placement.objects.filter(provider_id__in=provider_ids, status__in=Placement.COMMITTED_STATUSES)
         .select_related("pupil")
+        .only(*FACT_FIELDS)
         .with_hours()
         .order_by("pk")
     ):
         by_provider[p.provider_id].append(p)
     return by_provider
+
+
+# What ``registration_facts`` reads of each committed placement (its weekly hours come annotated).
+FACT_FIELDS = (
+    "provider_id",
+    "pupil_id",
+    "school_id",
+    "start_date",
+    "planned_end_date",
+    "pupil__looked_after",
+    "pupil__ehcp",
+)
 
 
 def registration_facts(provider, *, including=None, committed=None) -> list[PlacementFact]:
@@ -156,6 +170,60 @@ def placement_list(membership):
         .annotate(weekly_hours=Sum("sessions__hours"), session_count=Count("sessions"))
         .order_by("-start_date", "-pk")
     )
+
+
+def placement_list_rows(membership):
+    """The placement list's rows: the columns the table shows, and the weekly hours as a subquery a row so
+    counting the rows for the pager needs no join."""
+    hours = (
+        TimetableSession.objects.filter(placement=OuterRef("pk"))
+        .order_by()
+        .values("placement")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return (
+        Placement.objects.visible_to(membership)
+        .select_related("pupil", "provider", "school")
+        .only(*PLACEMENT_ROW_FIELDS)
+        .annotate(weekly_hours=Subquery(hours))
+        .order_by("-start_date", "-pk")
+    )
+
+
+def pupil_list_rows(membership):
+    """The pupil list's rows: the columns the table shows, and the number of placements as a subquery a row so
+    counting the rows for the pager needs no join."""
+    placements = (
+        Placement.objects.filter(pupil=OuterRef("pk"))
+        .order_by()
+        .values("pupil")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Pupil.objects.visible_to(membership)
+        .select_related("school")
+        .only("legal_first_name", "legal_last_name", "preferred_name", "year_group", "upn", "school__name")
+        .annotate(placement_count=Coalesce(Subquery(placements), 0))
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+
+
+PLACEMENT_ROW_FIELDS = (
+    "status",
+    "ended_outcome",
+    "provider_response",
+    "reason",
+    "start_date",
+    "planned_end_date",
+    "pupil__legal_first_name",
+    "pupil__legal_last_name",
+    "pupil__preferred_name",
+    "provider__legal_name",
+    "provider__trading_name",
+    "school__name",
+)
 
 
 def cost_parts(placement) -> list[str]:

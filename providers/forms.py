@@ -14,6 +14,7 @@ from providers.models import (
     normalise_postcode,
 )
 from providers.uploads import MAX_EVIDENCE_BYTES, UploadRefused, inspect_evidence_file
+from trusts.widgets import Select
 
 
 class DateInput(forms.DateInput):
@@ -25,14 +26,20 @@ class DateInput(forms.DateInput):
 
 class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name")
-    status = django_filters.ChoiceFilter(choices=Provider.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        widget=Select, choices=Provider.Status.choices, empty_label="Any status"
+    )
     registration_status = django_filters.ChoiceFilter(
-        choices=Provider.RegistrationStatus.choices, label="Registration", empty_label="Any registration"
+        widget=Select,
+        choices=Provider.RegistrationStatus.choices,
+        label="Registration",
+        empty_label="Any registration",
     )
     risk_level = django_filters.ChoiceFilter(
-        choices=Provider.RiskLevel.choices, label="Environment", empty_label="Any environment"
+        widget=Select, choices=Provider.RiskLevel.choices, label="Environment", empty_label="Any environment"
     )
     sort = django_filters.OrderingFilter(
+        widget=Select,
         fields=(
             ("legal_name", "name"),
             ("status", "status"),

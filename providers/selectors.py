@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from providers import vetting_data
@@ -98,7 +99,11 @@ def school_ids_with_pupils_at_each(providers, *, on: date) -> dict[int, set[int]
 
 
 def provider_list(membership):
+    """The register's rows, each with its evidence counted. The counts are subqueries a row, not a join and a
+    grouping, so the database works them out only for the page shown and counting the rows for the pager reads
+    the providers alone."""
     today = timezone.localdate()
+    evidence = Evidence.objects.filter(provider=OuterRef("pk")).order_by().values("provider")
     expired_critical = Evidence.objects.filter(
         provider=OuterRef("pk"),
         evidence_type__in=critical_evidence_codes(),
@@ -108,11 +113,14 @@ def provider_list(membership):
     return (
         Provider.objects.visible_to(membership)
         .annotate(
-            evidence_count=Count("evidence", distinct=True),
-            pending_evidence=Count(
-                "evidence", filter=Q(evidence__status=Evidence.Status.PENDING), distinct=True
+            evidence_count=Coalesce(Subquery(evidence.annotate(n=Count("pk")).values("n")), 0),
+            pending_evidence=Coalesce(
+                Subquery(evidence.filter(status=Evidence.Status.PENDING).annotate(n=Count("pk")).values("n")),
+                0,
             ),
-            next_expiry=Max("evidence__expiry_date", filter=Q(evidence__expiry_date__gte=today)),
+            next_expiry=Subquery(
+                evidence.filter(expiry_date__gte=today).annotate(d=Max("expiry_date")).values("d")
+            ),
             has_expired_critical=Exists(expired_critical),
         )
         .order_by("legal_name")

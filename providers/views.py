@@ -29,6 +29,7 @@ from providers.standing import standings
 from trusts.access import get_visible_or_404
 from trusts.csv_import import PendingImport
 from trusts.errors import DomainError
+from trusts.links import pk_link
 from trusts.models import Membership
 from trusts.permissions import has_perm, permission_required
 from trusts.roles import Role
@@ -68,6 +69,10 @@ def provider_list(request):
     queryset = selectors.provider_list(request.membership)
     provider_filter = ProviderFilter(request.GET or None, queryset=queryset)
     page = Paginator(provider_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    detail_url = pk_link("providers:provider_detail", "provider_pk")
+    page.object_list = list(page.object_list)
+    for p in page.object_list:
+        p.url = detail_url(p.pk)
     return render(
         request,
         "providers/provider_list.html",
@@ -117,15 +122,14 @@ def provider_detail(request, provider_pk):
     provider = _provider_or_404(request, provider_pk)
     membership = request.membership
     today = timezone.localdate()
+    policy = trust_policy(provider.trust_id)
     context = {
         "provider": provider,
+        "policy": policy,
         "standing": standings(
-            membership,
-            [provider],
-            today=today,
-            warning_days=trust_policy(provider.trust_id).evidence_expiry_warning_days,
+            membership, [provider], today=today, warning_days=policy.evidence_expiry_warning_days
         )[provider.pk],
-        "evidence": selectors.provider_evidence(provider, membership),
+        "evidence": _with_download_links(selectors.provider_evidence(provider, membership)),
         "today": today,
         "risk_labels": dict(_risk_labels()),
     }
@@ -138,7 +142,7 @@ def provider_detail(request, provider_pk):
                 "checklist": checklist,
                 "history": selectors.approval_history(provider),
                 "conditions": selectors.open_conditions(provider),
-                "registration": selectors.provider_registration_status(provider, on=today),
+                "registration": selectors.provider_registration_status(provider, on=today, policy=policy),
                 "problems": (
                     services.approval_problems(provider=provider, on=today)
                     if provider.status not in Provider.APPROVED_STATUSES
@@ -153,6 +157,14 @@ def provider_detail(request, provider_pk):
         answered = [a for _, a in context["checklist_rows"] if a and a.answer]
         context["checklist_progress"] = (len(answered), len(context["checklist_rows"]))
     return render(request, "providers/provider_detail.html", context)
+
+
+def _with_download_links(evidence) -> list[Evidence]:
+    download_url = pk_link("providers:evidence_download", "evidence_pk")
+    evidence = list(evidence)
+    for e in evidence:
+        e.download_url = download_url(e.pk)
+    return evidence
 
 
 def _risk_labels():

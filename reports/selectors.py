@@ -725,15 +725,40 @@ def _standing_counts(providers) -> list[dict]:
 
 
 def provider_dashboard(membership, *, today: date) -> dict:
-    placements = Placement.objects.visible_to(membership)
+    stages = stage_counts(Placement.objects.visible_to(membership))
+    awaiting = placement_selectors.referrals_awaiting_answer(membership)
+    awaiting_rows = list(awaiting.only(*PROVIDER_DASHBOARD_REFERRAL_FIELDS)[:LIST_LIMIT])
     return {
         "register": attendance_day_summary(membership, today),
-        "stages": [s for s in stage_counts(placements) if s["status"] != Placement.Status.DRAFT],
-        "placement_total": placements.count(),
+        "stages": [s for s in stages if s["status"] != Placement.Status.DRAFT],
+        # The provider sees no drafts, so every placement it sees is at one of the stages counted.
+        "placement_total": sum(s["count"] for s in stages),
         "today": today,
-        "awaiting_answer": list(placement_selectors.referrals_awaiting_answer(membership)[:LIST_LIMIT]),
-        "awaiting_answer_count": placement_selectors.referrals_awaiting_answer(membership).count(),
+        "awaiting_answer": awaiting_rows,
+        # Counted apart only when the list stops at its limit.
+        "awaiting_answer_count": len(awaiting_rows) if len(awaiting_rows) < LIST_LIMIT else awaiting.count(),
         "behaviour_updates_due": list(
-            placement_selectors.behaviour_updates_due(membership, today=today)[:LIST_LIMIT]
+            placement_selectors.behaviour_updates_due(membership, today=today)
+            .select_related(None)
+            .select_related("placement__pupil", "placement__school")
+            .only(*PROVIDER_DASHBOARD_CONCERN_FIELDS)[:LIST_LIMIT]
         ),
     }
+
+
+# The columns the provider's dashboard shows of its referrals and of its placements causing concern.
+PROVIDER_DASHBOARD_REFERRAL_FIELDS = (
+    "start_date",
+    "proposed_at",
+    "pupil__legal_first_name",
+    "pupil__legal_last_name",
+    "pupil__preferred_name",
+    "school__name",
+)
+PROVIDER_DASHBOARD_CONCERN_FIELDS = (
+    "raised_at",
+    "placement__pupil__legal_first_name",
+    "placement__pupil__legal_last_name",
+    "placement__pupil__preferred_name",
+    "placement__school__name",
+)

@@ -18,16 +18,21 @@ from placements.panels import placement_panels
 from placements.views.common import get_placement, show_error, to_detail
 from trusts.access import get_visible_or_404
 from trusts.errors import DomainError
+from trusts.links import pk_link
 from trusts.permissions import has_perm, permission_required
 from trusts.services import access_log_record
 
 
 @permission_required("placement.read")
 def placement_list(request):
-    queryset = selectors.placement_list(request.membership)
+    queryset = selectors.placement_list_rows(request.membership)
     filterset = forms.PlacementFilter(request.GET or None, queryset=queryset, membership=request.membership)
     placements = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(placements, 25).get_page(request.GET.get("page"))
+    detail_url = pk_link("placements:placement_detail", "placement_pk")
+    page.object_list = list(page.object_list)
+    for p in page.object_list:
+        p.url = detail_url(p.pk)
     return render(
         request,
         "placements/placement_list.html",

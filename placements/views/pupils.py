@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 
-from placements import forms, pupils
+from placements import forms, pupils, selectors
 from placements.imports import read_layout
 from placements.models import Pupil
 from placements.panels import pupil_panels
@@ -15,6 +14,7 @@ from placements.views.common import show_error
 from trusts.access import get_visible_or_404
 from trusts.csv_import import PendingImport, decode_upload
 from trusts.errors import DomainError
+from trusts.links import pk_link
 from trusts.permissions import permission_required
 from trusts.services import access_log_record
 
@@ -23,13 +23,14 @@ IMPORT_SESSION_KEY = "pupil_import"
 
 @permission_required("pupil.read")
 def pupil_list(request):
-    queryset = Pupil.objects.visible_to(request.membership).select_related("school")
-    queryset = queryset.annotate(placement_count=Count("placements")).order_by(
-        "legal_last_name", "legal_first_name", "pk"
-    )
+    queryset = selectors.pupil_list_rows(request.membership)
     filterset = forms.PupilFilter(request.GET or None, queryset=queryset, membership=request.membership)
     matching = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(matching, 25).get_page(request.GET.get("page"))
+    detail_url = pk_link("placements:pupil_detail", "pupil_pk")
+    page.object_list = list(page.object_list)
+    for p in page.object_list:
+        p.url = detail_url(p.pk)
     return render(
         request,
         "placements/pupil_list.html",
@@ -58,7 +59,7 @@ def pupil_create(request):
 def pupil_detail(request, pupil_pk):
     pupil = get_visible_or_404(Pupil.objects.select_related("school"), request.membership, pk=pupil_pk)
     access_log_record(request=request, subject=pupil, subject_type="pupil", school=pupil.school)
-    placements = pupil.placements.select_related("provider").annotate(weekly_hours=Sum("sessions__hours"))
+    placements = pupil.placements.select_related("provider")
     return render(
         request,
         "placements/pupil_detail.html",

@@ -96,3 +96,15 @@ def test_the_dashboards_queries_do_not_grow_with_rows(pw, clock, client, django_
     sign_in(client, staff)
     page = client.get(reverse("provider_dashboard")).content.decode()
     assert page.count('data-testid="update-due-row"') == 3
+
+
+def test_the_waiting_count_goes_past_the_lists_limit(pw, clock, client, monkeypatch):
+    monkeypatch.setattr("reports.selectors.LIST_LIMIT", 2)
+    clock.move_to("2026-11-20 10:00 +00:00")
+    for _ in range(3):
+        _proposed(pw, start_date=date(2026, 12, 7))
+    sign_in(client, pw.personas["a.provider_staff"])
+    page = client.get(reverse("provider_dashboard")).content.decode()
+    assert page.count('data-testid="awaiting-row"') == 2
+    assert 'data-testid="awaiting-count">3<' in page
+    assert 'data-testid="placement-total">3<' in page

@@ -75,10 +75,36 @@ def test_placement_list_query_count_is_pinned(pw, client, django_assert_num_quer
     sign_in(client, pw.personas["a.ap_lead"])
     url = reverse("placements:placement_list") + "?status=proposed&sort=-start"
     client.get(url)
-    # session, user, memberships, OTP, provider and school filter choices, count, page, nav and unread count
-    with django_assert_num_queries(6):
+    # user, provider filter choices, count, page, unread count (a school's staff get no school filter)
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
+
+
+def test_placement_list_offers_only_filters_with_a_choice(pw, client):
+    sign_in(client, pw.personas["a.provider_staff"])
+    form = client.get(reverse("placements:placement_list")).context["filter"].form
+    assert "provider" not in form.fields and "school" not in form.fields
+    sign_in(client, pw.personas["a.ap_lead"])
+    form = client.get(reverse("placements:placement_list")).context["filter"].form
+    assert "provider" in form.fields and "school" not in form.fields
+    sign_in(client, pw.personas["a.trust_admin"])
+    form = client.get(reverse("placements:placement_list")).context["filter"].form
+    assert "provider" in form.fields and "school" in form.fields
+
+
+def test_placement_list_rows_link_to_the_placement_with_its_hours_and_status(pw, client):
+    proposed = new_placement(pw, status="proposed")
+    TimetableSessionFactory(placement=proposed)
+    sign_in(client, pw.personas["a.ap_lead"])
+    html = client.get(reverse("placements:placement_list")).content.decode()
+    detail = reverse("placements:placement_detail", kwargs={"placement_pk": proposed.pk})
+    assert f'<a href="{detail}">{proposed.pupil.display_name}</a>' in html
+    assert f"<td>{proposed.sessions.get().hours.normalize():f}</td>" in html
+    assert (
+        '<span class="badge placement-status-proposed">Proposed</span> <span class="small text-body-secondary" '
+        f'data-testid="answer-{proposed.pk}">waiting for the provider\'s answer</span>'
+    ) in html
 
 
 @pytest.mark.parametrize("rows", [3, 10])
@@ -88,9 +114,26 @@ def test_pupil_list_query_count_is_pinned(pw, client, django_assert_num_queries,
     sign_in(client, pw.personas["a.ap_lead"])
     url = reverse("placements:pupil_list")
     client.get(url)
-    with django_assert_num_queries(5):
+    # user, count, page, unread count (a school's staff get no school filter)
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["page"].object_list) == rows
+
+
+def test_pupil_list_rows_link_to_the_record_with_the_placements_counted(pw, client):
+    pupil = PupilFactory(school=pw.schools["a1"])
+    new_placement(pw, pupil=pupil)
+    new_placement(pw, pupil=pupil, status="proposed")
+    alone = PupilFactory(school=pw.schools["a1"])
+    sign_in(client, pw.personas["a.ap_lead"])
+    response = client.get(reverse("placements:pupil_list"))
+    assert "school" not in response.context["filter"].form.fields
+    counts = {p.pk: p.placement_count for p in response.context["page"].object_list}
+    assert counts[pupil.pk] == 2 and counts[alone.pk] == 0
+    html = response.content.decode()
+    assert f'<a href="{reverse("placements:pupil_detail", kwargs={"pupil_pk": pupil.pk})}">' in html
+    sign_in(client, pw.personas["a.trust_admin"])
+    assert "school" in client.get(reverse("placements:pupil_list")).context["filter"].form.fields
 
 
 def test_detail_shows_what_still_blocks_agreement(pw, client):

@@ -100,6 +100,29 @@ class TestList:
         sign_in(client, staff)
         assert client.get(url("provider_list")).status_code == 403
 
+    def test_each_row_counts_its_own_evidence(self, world, client):
+        counted = ProviderFactory(trust=world.trust_a, legal_name="Aardvark Farm CIC")
+        EvidenceFactory(provider=counted, expiry_date=date(2026, 11, 1))  # run out: not the next expiry
+        EvidenceFactory(provider=counted, expiry_date=date(2027, 3, 1))
+        EvidenceFactory(provider=counted, expiry_date=date(2027, 2, 1), status=Evidence.Status.PENDING)
+        none = ProviderFactory(trust=world.trust_a, legal_name="Aardwolf Skills Ltd")
+        sign_in(client, world.personas["a.trust_admin"])
+        response = client.get(url("provider_list"), {"q": "aard"})
+        rows = {p.pk: p for p in response.context["page"].object_list}
+        assert (rows[counted.pk].evidence_count, rows[counted.pk].pending_evidence) == (3, 1)
+        # The latest expiry still to come, as the register has always sorted it.
+        assert rows[counted.pk].next_expiry == date(2027, 3, 1)
+        assert (rows[none.pk].evidence_count, rows[none.pk].pending_evidence, rows[none.pk].next_expiry) == (
+            0,
+            0,
+            None,
+        )
+        body = response.content.decode()
+        assert f'<a href="{url("provider_detail", provider_pk=counted.pk)}">Aardvark Farm CIC</a>' in body
+        assert "3 documents" in body and "1 to verify" in body
+        soonest = client.get(url("provider_list"), {"q": "aard", "sort": "next_expiry"})
+        assert [p.pk for p in soonest.context["page"].object_list][0] == counted.pk
+
 
 # User, TOTP device, page count, unread badge, the page's rows (the session and the memberships come from the
 # cache, and the session is refreshed once a minute): fixed whatever the number of providers and documents.

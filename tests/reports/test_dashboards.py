@@ -405,8 +405,9 @@ PINNED = {
     "a.headteacher": ("school_dashboard", 11),
     "a.trust_admin": ("trust_dashboard", 17),
     "a.trust_governor": ("governor_dashboard", 9),
-    # Referrals waiting for the provider's answer (the list and its count) and behaviour updates due (3).
-    "a.provider_staff": ("provider_dashboard", 9),
+    # Referrals waiting for the provider's answer (the list; counted apart only past the list's limit) and
+    # behaviour updates due (2); the placements' total is the sum of their stages' counts.
+    "a.provider_staff": ("provider_dashboard", 7),
 }
 
 
