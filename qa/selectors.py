@@ -99,7 +99,13 @@ SCHEDULE_VISIT_FIELDS = (
     "planned_for",
     "visit_date",
     "next_visit_date",
-    "visitor",
+    # Who visits, as the schedule and its alerts name and reach them: never their password hash or flags, which
+    # would otherwise sit in every kept schedule in the shared cache.
+    "visitor__username",
+    "visitor__first_name",
+    "visitor__last_name",
+    "visitor__email",
+    "visitor__is_active",
 )
 
 

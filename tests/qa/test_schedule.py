@@ -192,6 +192,21 @@ class TestScheduleFromThePolicy:
         (row,) = self.rows(s, date(2026, 10, 1))
         assert row.due.due == date(2026, 10, 7)
 
+    def test_the_kept_schedule_holds_no_password_hash_of_its_visitors(self):
+        """The schedule is kept in the shared cache for everyone who reads it: its planned visits carry the
+        visitor's name and address, never their password hash."""
+        import pickle
+
+        from tests.qa.conftest import VisitFactory
+
+        s = build_setup()
+        with scopes_disabled():
+            VisitFactory(provider=s.provider, visitor=s.visitor.user, planned_for=date(2026, 10, 20))
+            password = s.visitor.user.password
+        (row,) = self.rows(s, date(2026, 10, 1))
+        assert row.planned.visitor.get_full_name() == "Vera Visitor"
+        assert password and password.encode() not in pickle.dumps(row)
+
     def test_overdue_and_this_week_tags(self):
         s = build_setup()
         (row,) = self.rows(s, date(2026, 10, 26))
