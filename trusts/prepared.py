@@ -38,7 +38,13 @@ def prepared(using: str = DEFAULT_DB_ALIAS):
     raw = connection.connection
     factory, threshold = raw.cursor_factory, raw.prepare_threshold
     raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, 0
+    # A statement run again by name leaves the driver no text to show: where Django records what ran (the debug
+    # log, a test's captured queries), it records the statement as the app wrote it instead of nothing.
+    ops = connection.ops
+    shown = ops.last_executed_query
+    ops.last_executed_query = lambda cursor, sql, params: shown(cursor, sql, params) or sql
     try:
         yield
     finally:
         raw.cursor_factory, raw.prepare_threshold = factory, threshold
+        del ops.last_executed_query

@@ -19,7 +19,7 @@ def memberships_of(user):
             Membership.objects.with_scopes_disabled()
             .active()
             .filter(user=user, trust__isnull=False)
-            .select_related("trust", "school")
+            .select_related("trust", "school", "provider")
             .order_by("trust__name", "role", "school__name")
         )
 

@@ -407,7 +407,8 @@ PINNED = {
     "a.trust_governor": ("governor_dashboard", 9),
     # Referrals waiting for the provider's answer (the list; counted apart only past the list's limit) and
     # behaviour updates due (2); the placements' total is the sum of their stages' counts.
-    "a.provider_staff": ("provider_dashboard", 7),
+    # The person's provider comes with their memberships (the trust switcher names it): one fewer.
+    "a.provider_staff": ("provider_dashboard", 6),
 }
 
 
