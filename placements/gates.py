@@ -222,15 +222,18 @@ def loaded_for_gates():
     return _with_everything(None)
 
 
-def gates_for(placements, *, calendars=None, loaded=False) -> dict[int, list[Gate]]:
+def gates_for(placements, *, calendars=None, loaded=False, pupils_committed=None) -> dict[int, list[Gate]]:
     """The gates of several placements, by placement id, in a fixed number of queries however many there
-    are (for lists that say what blocks each one). ``loaded``: the placements come from ``loaded_for_gates``."""
+    are (for lists that say what blocks each one). ``loaded``: the placements come from ``loaded_for_gates``;
+    ``pupils_committed``: their pupils' committed placements, where the caller read them already
+    (``committed_of_pupils``)."""
     loaded = list(placements) if loaded else list(_with_everything([p.pk for p in placements]))
     if not loaded:
         return {}
     calendars = calendars or calendars_for({p.school_id: p.school for p in loaded}.values())
     committed = committed_at_providers({p.provider_id for p in loaded})
-    pupils_committed = committed_of_pupils({p.pupil_id for p in loaded})
+    if pupils_committed is None:
+        pupils_committed = committed_of_pupils({p.pupil_id for p in loaded})
     return {
         p.pk: _gates(
             p,
@@ -242,12 +245,14 @@ def gates_for(placements, *, calendars=None, loaded=False) -> dict[int, list[Gat
     }
 
 
-def placement_gates(placement, *, calendar=None, loaded=False) -> list[Gate]:
+def placement_gates(placement, *, calendar=None, loaded=False, pupils_committed=None) -> list[Gate]:
     """Every condition for agreeing the placement, met or not, with a message a person can act on.
 
     Blocking gates must all be met before the headteacher can agree; the others are warnings to weigh."""
     calendars = {placement.school_id: calendar} if calendar is not None else None
-    return gates_for([placement], calendars=calendars, loaded=loaded)[placement.pk]
+    return gates_for([placement], calendars=calendars, loaded=loaded, pupils_committed=pupils_committed)[
+        placement.pk
+    ]
 
 
 def _gates(placement, *, calendar, committed, others) -> list[Gate]:

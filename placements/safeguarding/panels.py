@@ -31,8 +31,15 @@ def placement_brief_panel(request, placement):
         "template": "placements/concerns/_brief_panel.html",
         "context": {
             "placement": placement,
-            "brief": ProviderBrief.objects.filter(placement=placement).first(),
+            "brief": _brief(placement),
             "for_provider": False,
             "can_share": has_perm(membership, "brief.share") and placement.status != Placement.Status.ENDED,
         },
     }
+
+
+def _brief(placement):
+    """The placement's brief, or None: as the placement page loaded it with the placement, else read now."""
+    if Placement.brief.related.is_cached(placement):
+        return getattr(placement, "brief", None)
+    return ProviderBrief.objects.filter(placement=placement).first()

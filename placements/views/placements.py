@@ -76,11 +76,15 @@ def placement_detail(request, placement_pk):
         # Loaded once with everything its gates read (timetable, consents, agreements, plan, SLA versions,
         # notices): the page shows the same records, and the gates read them from here.
         placement = get_visible_or_404(
-            loaded_for_gates().select_related("referral_form"), membership, pk=placement_pk
+            loaded_for_gates().select_related("referral_form", "brief"), membership, pk=placement_pk
         )
+        # The pupil's committed placements, read once: the other providers shown here, and the gates' checks.
+        pupils_committed = selectors.committed_of_pupils([placement.pupil_id])
+        others = selectors.overlapping(placement, pupils_committed)
     else:
         placement = get_placement(request, placement_pk)
-    others = list(selectors.other_current_placements(placement))
+        pupils_committed = None
+        others = list(selectors.other_current_placements(placement))
     open_ = placement.status != Placement.Status.ENDED
     committed = placement.status in Placement.COMMITTED_STATUSES
     # The page shows the pupil, so every view is logged, the provider's staff's too.
@@ -132,7 +136,7 @@ def placement_detail(request, placement_pk):
         versions = placement.versions_newest_first
         context.update(
             {
-                "gates": placement_gates(placement, loaded=True),
+                "gates": placement_gates(placement, loaded=True, pupils_committed=pupils_committed),
                 "consents": placement.consents.all(),
                 "la_agreements": placement.la_agreements.all(),
                 "sla_versions": versions,

@@ -201,8 +201,9 @@ def test_placements_does_not_import_attendance():
 # attendance panel (year start, figures, open follow-ups, latest alert), one for what the provider needs to know,
 # the first weeks (set-up meetings, home/school agreements), and causing concern (its marks, the weekly
 # updates): the same for 3 rows as for 10. The placement is loaded once with everything its gates read,
-# and the page shows those same records; the gates' school calendar is the trust's, kept in the process.
-PLACEMENT_DETAIL_QUERIES = 25
+# and the page shows those same records; the gates' school calendar is the trust's, kept in the process; the
+# pupil's other placements are read once for the page and the gates, and the brief comes with the placement.
+PLACEMENT_DETAIL_QUERIES = 23
 
 
 @pytest.mark.parametrize("rows", [3, 10])
