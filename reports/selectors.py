@@ -407,6 +407,26 @@ def overdue_visits(membership, *, today: date, policy) -> list:
 # --- Dashboards ----------------------------------------------------------------------------------------
 
 
+# What a dashboard's list shows of a review or a concern's placement: its pupil's names, provider and school
+# (the full rows of the placement, pupil and provider are some hundred and fifty columns a row).
+_PUPIL_AND_PROVIDER = ("pupil", "provider", *_PUPIL_SHOWN, "provider__legal_name", "provider__trading_name")
+_PLACEMENT_LISTED = (
+    "placement",
+    "placement__school",
+    "placement__school__name",
+    *(f"placement__{name}" for name in _PUPIL_AND_PROVIDER),
+)
+
+
+_REVIEW_LISTED = ("kind", "scheduled_for", "held_on")
+
+
+def _as_listed(queryset, *fields):
+    """A review or concern queryset reading ``fields`` of its own and what the dashboards' lists show of its
+    placement."""
+    return queryset.only(*fields, *_PLACEMENT_LISTED)
+
+
 def safeguarding_now(membership, *, now: datetime, policy, school=None) -> dict:
     """The part of the DSL's dashboard that changes during the day, polled by the page: open safeguarding
     concerns, and where every pupil in AP is this session: each pupil named for one school (the membership's, or
@@ -446,7 +466,10 @@ def safeguarding_dashboard(membership, *, now: datetime, policy, school=None) ->
         ),
         "provider_concerns": providers_in_use_concerns(membership, today=today, policy=policy),
         "overdue_reviews": list(
-            placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today)
+            _as_listed(
+                placement_selectors.outstanding_reviews(membership).filter(scheduled_for__lt=today),
+                *_REVIEW_LISTED,
+            )
         ),
         "overdue_visits": overdue_visits(membership, today=today, policy=policy),
         "today": today,
@@ -472,7 +495,7 @@ def attendance_day_summary(membership, day: date) -> dict:
 def school_dashboard(membership, *, today: date) -> dict:
     placements = Placement.objects.visible_to(membership)
     reviews = list(
-        placement_selectors.outstanding_reviews(membership).filter(
+        _as_listed(placement_selectors.outstanding_reviews(membership), *_REVIEW_LISTED).filter(
             scheduled_for__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS)
         )
     )
@@ -483,6 +506,7 @@ def school_dashboard(membership, *, today: date) -> dict:
         "proposed": list(
             placements.filter(status=Placement.Status.PROPOSED)
             .select_related("pupil", "provider")
+            .only("status", "start_date", "proposed_at", *_PUPIL_AND_PROVIDER)
             .order_by("start_date", "pk")[:LIST_LIMIT]
         ),
         "overdue_reviews": [r for r in reviews if r.scheduled_for < today],
@@ -490,7 +514,11 @@ def school_dashboard(membership, *, today: date) -> dict:
         "reviews_ahead_days": REVIEWS_AHEAD_DAYS,
         "attendance": summary,
         "follow_up_count": attendance_selectors.open_follow_ups(membership).count(),
-        "causing_concern": list(placement_selectors.causing_concern(membership)[:LIST_LIMIT]),
+        "causing_concern": list(
+            _as_listed(placement_selectors.causing_concern(membership), "raised_at", "raised_by_side")[
+                :LIST_LIMIT
+            ]
+        ),
         "causing_concern_count": placement_selectors.causing_concern(membership).count(),
     }
 
