@@ -32,13 +32,9 @@ def register_rows(membership):
     )
 
 
-# What a tap needs of its session, and no more: the row it answers with (the pupil's names, the times, the
-# school) and what the mark is checked against (the placement's status and register arrangement). A tap is the
-# busiest request of the day, and the full rows of the pupil, placement and provider are nearly two hundred
-# columns to select, read and build for nothing. The mark is left out: a saved tap answers with the mark it
-# wrote, and a refused one reads the mark that stands (``standing_mark``).
-_TAP_FIELDS = (
-    "trust_id",
+# The columns of an expected session every lean row of it reads (a register row, a tap, the DSL's "now"), and
+# the pupil's names it shows.
+SESSION_ROW_FIELDS = (
     "placement_id",
     "pupil_id",
     "school_id",
@@ -47,12 +43,22 @@ _TAP_FIELDS = (
     "session",
     "starts_at",
     "ends_at",
+)
+PUPIL_NAME_FIELDS = ("pupil__legal_first_name", "pupil__legal_last_name", "pupil__preferred_name")
+
+
+# What a tap needs of its session, and no more: the row it answers with (the pupil's names, the times, the
+# school) and what the mark is checked against (the placement's status and register arrangement). A tap is the
+# busiest request of the day, and the full rows of the pupil, placement and provider are nearly two hundred
+# columns to select, read and build for nothing. The mark is left out: a saved tap answers with the mark it
+# wrote, and a refused one reads the mark that stands (``standing_mark``).
+_TAP_FIELDS = (
+    "trust_id",
+    *SESSION_ROW_FIELDS,
     "placement__trust_id",
     "placement__status",
     "placement__register",
-    "pupil__legal_first_name",
-    "pupil__legal_last_name",
-    "pupil__preferred_name",
+    *PUPIL_NAME_FIELDS,
     "school__name",
 )
 
@@ -163,17 +169,8 @@ def school_register_groups(rows) -> list[tuple[str, list[dict]]]:
 # What the provider's register shows of a session: the pupil's names, the times, the school, and the mark with
 # who made it (its version guards a second phone's tap).
 _REGISTER_FIELDS = (
-    "placement_id",
-    "pupil_id",
-    "school_id",
-    "provider_id",
-    "date",
-    "session",
-    "starts_at",
-    "ends_at",
-    "pupil__legal_first_name",
-    "pupil__legal_last_name",
-    "pupil__preferred_name",
+    *SESSION_ROW_FIELDS,
+    *PUPIL_NAME_FIELDS,
     "school__name",
     "mark__status",
     "mark__late_minutes",

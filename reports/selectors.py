@@ -129,22 +129,13 @@ class WhereNow:
 # What the "now" panel shows of a session, its pupil, provider, school and mark (the register's rows carry the
 # placement, its register arrangement, the follow-up and the marker besides: several times the rows to build).
 _PUPIL_SHOWN = (
-    "pupil__legal_first_name",
-    "pupil__legal_last_name",
-    "pupil__preferred_name",
+    *attendance_selectors.PUPIL_NAME_FIELDS,
     "pupil__looked_after",
     "pupil__child_protection_plan",
     "pupil__child_in_need",
 )
 _NOW_FIELDS = (
-    "placement_id",
-    "pupil_id",
-    "school_id",
-    "provider_id",
-    "date",
-    "session",
-    "starts_at",
-    "ends_at",
+    *attendance_selectors.SESSION_ROW_FIELDS,
     *_PUPIL_SHOWN,
     "school__name",
     "provider__legal_name",
